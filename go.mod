@@ -1,0 +1,3 @@
+module github.com/gorump/gorump
+
+go 1.26

@@ -1,0 +1,49 @@
+package kern
+
+import (
+	"slices"
+
+	"github.com/gorump/gorump/kern/errno"
+)
+
+// NGroups is the most supplementary groups a credential holds (NGROUPS).
+const NGroups = 16
+
+// Cred is a process's credentials. It is immutable: changing identity
+// means installing a new Cred.
+type Cred struct {
+	uid, gid uint32
+	groups   []uint32
+}
+
+var rootCred = &Cred{}
+
+// RootCred returns the credentials of the superuser.
+func RootCred() *Cred { return rootCred }
+
+// NewCred returns credentials for uid and gid with supplementary groups.
+// More than NGroups groups give EINVAL.
+func NewCred(uid, gid uint32, groups ...uint32) (*Cred, error) {
+	if len(groups) > NGroups {
+		return nil, errno.EINVAL
+	}
+	return &Cred{uid: uid, gid: gid, groups: slices.Clone(groups)}, nil
+}
+
+// UID returns the effective user id.
+func (c *Cred) UID() uint32 { return c.uid }
+
+// GID returns the effective group id.
+func (c *Cred) GID() uint32 { return c.gid }
+
+// Groups returns a copy of the supplementary groups.
+func (c *Cred) Groups() []uint32 { return slices.Clone(c.groups) }
+
+// IsRoot reports whether c is the superuser, who passes permission checks.
+func (c *Cred) IsRoot() bool { return c.uid == 0 }
+
+// InGroup reports whether gid is c's group or one of its supplementary
+// groups.
+func (c *Cred) InGroup(gid uint32) bool {
+	return c.gid == gid || slices.Contains(c.groups, gid)
+}

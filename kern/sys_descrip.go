@@ -1,0 +1,290 @@
+package kern
+
+import (
+	"math"
+
+	"github.com/gorump/gorump/kern/errno"
+)
+
+// The descriptor syscalls. Each is a method of the calling LWP and returns
+// errno.Errno errors.
+
+// Read reads from descriptor fd at its offset, advancing it.
+func (l *LWP) Read(fd int, p []byte) (int, error) {
+	f, err := l.proc.files.Get(fd)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Release(l)
+	if f.Flags()&FREAD == 0 {
+		return 0, errno.EBADF
+	}
+	if !f.seekable {
+		return f.ops.Read(l, f, p, 0)
+	}
+	f.offMu.Lock()
+	defer f.offMu.Unlock()
+	n, err := f.ops.Read(l, f, p, f.offset)
+	f.offset += int64(n)
+	return n, err
+}
+
+// Write writes to descriptor fd at its offset (at the end with
+// O_APPEND), advancing it.
+func (l *LWP) Write(fd int, p []byte) (int, error) {
+	f, err := l.proc.files.Get(fd)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Release(l)
+	if f.Flags()&FWRITE == 0 {
+		return 0, errno.EBADF
+	}
+	if !f.seekable {
+		n, _, err := f.ops.Write(l, f, p, 0)
+		return n, err
+	}
+	f.offMu.Lock()
+	defer f.offMu.Unlock()
+	n, end, err := f.ops.Write(l, f, p, f.offset)
+	if n > 0 || f.Flags()&O_APPEND == 0 {
+		f.offset = end
+	}
+	return n, err
+}
+
+// Pread reads from fd at off without moving its offset.
+func (l *LWP) Pread(fd int, p []byte, off int64) (int, error) {
+	f, err := l.seekableFile(fd, FREAD)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Release(l)
+	if off < 0 {
+		return 0, errno.EINVAL
+	}
+	return f.ops.Read(l, f, p, off)
+}
+
+// Pwrite writes to fd at off without moving its offset. As on NetBSD,
+// O_APPEND still appends.
+func (l *LWP) Pwrite(fd int, p []byte, off int64) (int, error) {
+	f, err := l.seekableFile(fd, FWRITE)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Release(l)
+	if off < 0 {
+		return 0, errno.EINVAL
+	}
+	n, _, err := f.ops.Write(l, f, p, off)
+	return n, err
+}
+
+func (l *LWP) seekableFile(fd int, access int) (*File, error) {
+	f, err := l.proc.files.Get(fd)
+	if err != nil {
+		return nil, err
+	}
+	if f.Flags()&access == 0 {
+		f.Release(l)
+		return nil, errno.EBADF
+	}
+	if !f.seekable {
+		f.Release(l)
+		return nil, errno.ESPIPE
+	}
+	return f, nil
+}
+
+// Lseek moves fd's offset and returns the new one.
+func (l *LWP) Lseek(fd int, off int64, whence int) (int64, error) {
+	f, err := l.proc.files.Get(fd)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Release(l)
+	if !f.seekable {
+		return 0, errno.ESPIPE
+	}
+	f.offMu.Lock()
+	defer f.offMu.Unlock()
+	var base int64
+	switch whence {
+	case SEEK_SET:
+	case SEEK_CUR:
+		base = f.offset
+	case SEEK_END:
+		st, err := f.ops.Stat(l, f)
+		if err != nil {
+			return 0, err
+		}
+		base = st.Size
+	default:
+		return 0, errno.EINVAL
+	}
+	if off > 0 && base > math.MaxInt64-off {
+		return 0, errno.EOVERFLOW
+	}
+	if base+off < 0 {
+		return 0, errno.EINVAL
+	}
+	f.offset = base + off
+	return f.offset, nil
+}
+
+// Close closes descriptor fd.
+func (l *LWP) Close(fd int) error { return l.proc.files.Close(l, fd) }
+
+// Dup returns a new descriptor for the file at fd.
+func (l *LWP) Dup(fd int) (int, error) { return l.dupFrom(fd, 0, false) }
+
+func (l *LWP) dupFrom(fd, min int, cloexec bool) (int, error) {
+	f, err := l.proc.files.Get(fd)
+	if err != nil {
+		return -1, err
+	}
+	nfd, err := l.proc.files.Alloc(f, min, cloexec)
+	if err != nil {
+		f.Release(l)
+	}
+	return nfd, err
+}
+
+// Dup2 makes newfd a copy of oldfd, closing newfd first if open.
+func (l *LWP) Dup2(oldfd, newfd int) error { return l.proc.files.Dup2(l, oldfd, newfd, false) }
+
+// Dup3 is Dup2 with flags (O_CLOEXEC); unlike Dup2, equal descriptors are
+// an error.
+func (l *LWP) Dup3(oldfd, newfd, flags int) error {
+	if flags&^O_CLOEXEC != 0 {
+		return errno.EINVAL
+	}
+	if oldfd == newfd {
+		return errno.EINVAL
+	}
+	return l.proc.files.Dup2(l, oldfd, newfd, flags&O_CLOEXEC != 0)
+}
+
+// Fcntl performs descriptor control command cmd.
+func (l *LWP) Fcntl(fd, cmd, arg int) (int, error) {
+	t := l.proc.files
+	switch cmd {
+	case F_DUPFD, F_DUPFD_CLOEXEC:
+		if arg < 0 {
+			return -1, errno.EINVAL
+		}
+		return l.dupFrom(fd, arg, cmd == F_DUPFD_CLOEXEC)
+	case F_GETFD:
+		on, err := t.CloseOnExec(fd)
+		if err != nil || !on {
+			return 0, err
+		}
+		return FD_CLOEXEC, nil
+	case F_SETFD:
+		return 0, t.SetCloseOnExec(fd, arg&FD_CLOEXEC != 0)
+	case F_CLOSEM:
+		if _, err := t.CloseOnExec(fd); err != nil {
+			return -1, err
+		}
+		t.CloseFrom(l, fd)
+		return 0, nil
+	case F_MAXFD:
+		return t.MaxFD(), nil
+	}
+	f, err := t.Get(fd)
+	if err != nil {
+		return -1, err
+	}
+	defer f.Release(l)
+	switch cmd {
+	case F_GETFL:
+		return OFlags(f.Flags()), nil
+	case F_SETFL:
+		for {
+			old := f.flags.Load()
+			nf := old&^fcntlFlags | int32(arg&fcntlFlags)
+			if f.flags.CompareAndSwap(old, nf) {
+				return 0, nil
+			}
+		}
+	}
+	return -1, errno.EINVAL
+}
+
+// Fstat describes the file at fd.
+func (l *LWP) Fstat(fd int) (Stat, error) {
+	f, err := l.proc.files.Get(fd)
+	if err != nil {
+		return Stat{}, err
+	}
+	defer f.Release(l)
+	return f.ops.Stat(l, f)
+}
+
+// Fsync pushes fd's data and metadata to stable storage; with dataOnly,
+// as fdatasync, only what is needed to read the data back.
+func (l *LWP) Fsync(fd int, dataOnly bool) error {
+	f, err := l.proc.files.Get(fd)
+	if err != nil {
+		return err
+	}
+	defer f.Release(l)
+	s, ok := f.ops.(Syncer)
+	if !ok {
+		return errno.EINVAL
+	}
+	return s.Sync(l, f, dataOnly)
+}
+
+// Getpid returns the calling process's id.
+func (l *LWP) Getpid() int { return l.proc.pid }
+
+// Getppid returns the parent's process id.
+func (l *LWP) Getppid() int { return l.proc.ppid }
+
+// Getuid returns the user id.
+func (l *LWP) Getuid() uint32 { return l.Cred().uid }
+
+// Getgid returns the group id.
+func (l *LWP) Getgid() uint32 { return l.Cred().gid }
+
+// Getgroups returns the supplementary groups.
+func (l *LWP) Getgroups() []uint32 { return l.Cred().Groups() }
+
+// Setuid sets the user id; only root may change it.
+func (l *LWP) Setuid(uid uint32) error {
+	c := l.Cred()
+	if !c.IsRoot() && uid != c.uid {
+		return errno.EPERM
+	}
+	l.proc.cred.Store(&Cred{uid: uid, gid: c.gid, groups: c.groups})
+	return nil
+}
+
+// Setgid sets the group id; only root may change it to another group.
+func (l *LWP) Setgid(gid uint32) error {
+	c := l.Cred()
+	if !c.IsRoot() && gid != c.gid {
+		return errno.EPERM
+	}
+	l.proc.cred.Store(&Cred{uid: c.uid, gid: gid, groups: c.groups})
+	return nil
+}
+
+// Setgroups sets the supplementary groups; only root may.
+func (l *LWP) Setgroups(groups []uint32) error {
+	c := l.Cred()
+	if !c.IsRoot() {
+		return errno.EPERM
+	}
+	nc, err := NewCred(c.uid, c.gid, groups...)
+	if err != nil {
+		return err
+	}
+	l.proc.cred.Store(nc)
+	return nil
+}
+
+// Umask sets the file-creation mask and returns the previous one.
+func (l *LWP) Umask(mask uint32) uint32 { return l.proc.SetUmask(mask) }
