@@ -292,7 +292,9 @@ func (t *FileTable) CloseFrom(l *LWP, fd int) {
 	t.mu.Lock()
 	var closing []*File
 	for i := len(t.fds) - 1; i >= max(fd, 0); i-- {
-		if t.fds[i].file != nil {
+		// removeLocked trims trailing free slots, holes below i included,
+		// so the table may have shrunk below i.
+		if i < len(t.fds) && t.fds[i].file != nil {
 			closing = append(closing, t.removeLocked(i))
 		}
 	}

@@ -36,7 +36,7 @@ type Proc struct {
 	slots []any
 	lwp0  *LWP
 
-	mu     sync.Mutex // guards exited and comm
+	mu     sync.Mutex // guards exited and comm; held while fork takes the table
 	exited bool
 	comm   string
 }
@@ -77,21 +77,34 @@ func (k *Kernel) newProcLocked(pid int, parent *Proc, cred *Cred, files *FileTab
 	return p
 }
 
-// NewProc creates a process as a child of parent (init when nil), sharing,
+// NewProc creates a process as a child of parent (init when nil, or pid 0
+// while the kernel boots and init does not exist yet), sharing,
 // copying or clearing its descriptor table as flags say. It fails with
-// EAGAIN when no process id is free.
+// EAGAIN when no process id is free, ESRCH when parent has exited and
+// ESHUTDOWN once the kernel halts.
 func (k *Kernel) NewProc(parent *Proc, flags ForkFlags) (*Proc, error) {
 	if k.halted.Load() {
 		return nil, errno.ESHUTDOWN
 	}
 	if parent == nil {
 		parent = k.init
+		if parent == nil {
+			// A component making a process before init exists.
+			parent = k.proc0
+		}
 	}
 	return k.fork(parent, flags, 0)
 }
 
 func (k *Kernel) fork(parent *Proc, flags ForkFlags, pid int) (*Proc, error) {
 	var files *FileTable
+	// Holding parent.mu keeps Exit from releasing the table between the
+	// check and the share or copy.
+	parent.mu.Lock()
+	if parent.exited {
+		parent.mu.Unlock()
+		return nil, errno.ESRCH
+	}
 	switch flags {
 	case ForkShareFD:
 		files = parent.files.share()
@@ -100,8 +113,10 @@ func (k *Kernel) fork(parent *Proc, flags ForkFlags, pid int) (*Proc, error) {
 	case ForkClearFD:
 		files = newFileTable()
 	default:
+		parent.mu.Unlock()
 		return nil, errno.EINVAL
 	}
+	parent.mu.Unlock()
 	k.procMu.Lock()
 	if pid == 0 {
 		var ok bool

@@ -171,9 +171,7 @@ func (l *LWP) Fcntl(fd, cmd, arg int) (int, error) {
 	t := l.proc.files
 	switch cmd {
 	case F_DUPFD, F_DUPFD_CLOEXEC:
-		if arg < 0 {
-			return -1, errno.EINVAL
-		}
+		// dupFrom checks fd before arg (EBADF before EINVAL), as NetBSD.
 		return l.dupFrom(fd, arg, cmd == F_DUPFD_CLOEXEC)
 	case F_GETFD:
 		on, err := t.CloseOnExec(fd)
@@ -184,8 +182,10 @@ func (l *LWP) Fcntl(fd, cmd, arg int) (int, error) {
 	case F_SETFD:
 		return 0, t.SetCloseOnExec(fd, arg&FD_CLOEXEC != 0)
 	case F_CLOSEM:
-		if _, err := t.CloseOnExec(fd); err != nil {
-			return -1, err
+		// fd itself need not be open: closefrom(3) is F_CLOSEM on
+		// NetBSD and must close 4 and up when 3 is already closed.
+		if fd < 0 {
+			return -1, errno.EBADF
 		}
 		t.CloseFrom(l, fd)
 		return 0, nil

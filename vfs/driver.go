@@ -216,6 +216,7 @@ type FileSystem interface {
 type MountArgs struct {
 	Kernel   *kern.Kernel
 	Source   string            // the device or image, if any
+	Device   *BlockDevice      // the storage Source names, when it names some
 	Options  map[string]string // driver options, such as "size"
 	ReadOnly bool
 }

@@ -115,6 +115,7 @@ func (v *VFS) EtfsRegister(key, hostPath string, typ EtfsType, begin, size int64
 	}
 	e.vp = vp
 	v.etfs[key] = e
+	v.etfsLen.Store(int32(len(v.etfs)))
 	return nil
 }
 
@@ -133,12 +134,16 @@ func (v *VFS) EtfsRemove(key string) error {
 		return errno.EBUSY
 	}
 	delete(v.etfs, key)
+	v.etfsLen.Store(int32(len(v.etfs)))
 	v.mu.Unlock()
 	e.vp.Rele()
 	return e.host.Close()
 }
 
 func (v *VFS) etfsVnode(path string) *Vnode {
+	if v.etfsLen.Load() == 0 {
+		return nil
+	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if len(v.etfs) == 0 {
@@ -156,6 +161,7 @@ func (v *VFS) etfsHalt() {
 	v.mu.Lock()
 	entries := v.etfs
 	v.etfs = map[string]*etfsEntry{}
+	v.etfsLen.Store(0)
 	v.mu.Unlock()
 	for _, e := range entries {
 		e.vp.Rele()

@@ -38,6 +38,7 @@ type VFS struct {
 	nc        *nameCache
 	maxVnodes int
 	serial    atomic.Uint64
+	etfsLen   atomic.Int32 // len(etfs), so lookups skip mu while none is registered
 
 	mu        sync.Mutex // guards mounts and etfs
 	root      *Vnode     // the root directory, referenced for the kernel's life
@@ -119,7 +120,7 @@ func initVFS(k *kern.Kernel) error {
 			opts[kv] = val
 		}
 	}
-	m, err := v.newMount(fstype, "", "/", MNT_ROOTFS|MNT_LOCAL, opts)
+	m, err := v.newMount(fstype, "", nil, "/", MNT_ROOTFS|MNT_LOCAL, opts)
 	if err != nil {
 		return fmt.Errorf("mount root %s: %w", fstype, err)
 	}
@@ -138,12 +139,12 @@ func initVFS(k *kern.Kernel) error {
 	return v.Chmod(l, "/tmp", 0o1777)
 }
 
-func (v *VFS) newMount(fstype, source, path string, flags int, opts map[string]string) (*Mount, error) {
+func (v *VFS) newMount(fstype, source string, dev *BlockDevice, path string, flags int, opts map[string]string) (*Mount, error) {
 	d, err := driverByName(fstype)
 	if err != nil {
 		return nil, err
 	}
-	fs, err := d.Mount(MountArgs{Kernel: v.k, Source: source, Options: opts, ReadOnly: flags&MNT_RDONLY != 0})
+	fs, err := d.Mount(MountArgs{Kernel: v.k, Source: source, Device: dev, Options: opts, ReadOnly: flags&MNT_RDONLY != 0})
 	if err != nil {
 		return nil, err
 	}
@@ -167,6 +168,16 @@ func (v *VFS) Mount(l *kern.LWP, fstype, source, target string, flags int, opts 
 	if !l.Cred().IsRoot() {
 		return errno.EPERM
 	}
+	var dev *BlockDevice
+	if source != "" {
+		var err error
+		if dev, err = v.blockDevice(l, source); err != nil && err != errno.ENOTBLK {
+			return err
+		}
+		if dev != nil && dev.ReadOnly && flags&MNT_RDONLY == 0 {
+			return errno.EROFS
+		}
+	}
 	vp, err := v.namei(l, target, true)
 	if err != nil {
 		return err
@@ -177,10 +188,10 @@ func (v *VFS) Mount(l *kern.LWP, fstype, source, target string, flags int, opts 
 	}
 	vp.lock.Lock()
 	defer vp.lock.Unlock()
-	if vp.mountedHere.Load() != nil {
-		return errno.EBUSY
+	if vp.mountedHere.Load() != nil || vp == vp.mount.root {
+		return errno.EBUSY // no stacking on a mount point, as NetBSD
 	}
-	m, err := v.newMount(fstype, source, cleanPath(target), flags|MNT_LOCAL, opts)
+	m, err := v.newMount(fstype, source, dev, cleanPath(target), flags|MNT_LOCAL, opts)
 	if err != nil {
 		return err
 	}

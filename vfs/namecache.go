@@ -36,7 +36,11 @@ func (c *nameCache) lookup(dir *Vnode, name string) (vp *Vnode, hit bool) {
 	c.mu.RLock()
 	e, ok := c.entries[ncKey{dir, name}]
 	if ok {
-		e.used.Store(true)
+		if !e.used.Load() {
+			// Only the first hit since the last sweep writes, so hot
+			// entries stay shared in every CPU's cache.
+			e.used.Store(true)
+		}
 		if e.vp != nil {
 			e.vp.Ref()
 		}

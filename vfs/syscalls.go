@@ -13,7 +13,8 @@ import (
 // the calling LWP, and returns errno.Errno errors.
 
 // Open opens path with open(2) flags (kern.O_*) and returns a descriptor.
-// With O_CREAT a missing file is made with mode less the umask.
+// With O_CREAT a missing file is made with mode less the umask and
+// S_ISVTX.
 func (v *VFS) Open(l *kern.LWP, path string, flags int, mode uint32) (int, error) {
 	if flags&kern.O_ACCMODE == kern.O_ACCMODE {
 		return -1, errno.EINVAL
@@ -117,7 +118,8 @@ func (v *VFS) openCreate(l *kern.LWP, path string, follow, excl bool, mode uint3
 		dir.lock.Lock()
 		existing, err := v.lookupLocked(dir, r.name)
 		if err == errno.ENOENT {
-			vp, err := v.createLocked(cred, l.Proc(), dir, r.name, r.slash, &NewNode{Type: VREG, Mode: mode})
+			// As NetBSD's open, never make a sticky file.
+			vp, err := v.createLocked(cred, l.Proc(), dir, r.name, r.slash, &NewNode{Type: VREG, Mode: mode &^ kern.S_ISVTX})
 			dir.lock.Unlock()
 			dir.Rele()
 			return vp, err == nil, err
@@ -215,9 +217,10 @@ func (r *nameResult) unlockDone() {
 	r.done()
 }
 
-// Mkdir makes directory path with mode less the umask.
+// Mkdir makes directory path with mode less the umask. As on NetBSD,
+// only the rwx bits of mode count: set-id and sticky bits need a chmod.
 func (v *VFS) Mkdir(l *kern.LWP, path string, mode uint32) error {
-	return v.mknode(l, path, &NewNode{Type: VDIR, Mode: mode}, "")
+	return v.mknode(l, path, &NewNode{Type: VDIR, Mode: mode & 0o777}, "")
 }
 
 // Symlink makes a symbolic link at path pointing to target.

@@ -294,6 +294,11 @@ func (n *node) ReadDir(cookie uint64, emit func(vfs.Dirent) bool) error {
 	if n.dir == nil {
 		return errno.ENOTDIR
 	}
+	// Reading a directory accesses it, as reading a file does.
+	now := n.fs.k.Now()
+	n.timeMu.Lock()
+	n.atime = now
+	n.timeMu.Unlock()
 	if cookie == 0 && !emit(vfs.Dirent{Name: ".", Ino: n.ino, Type: vfs.VDIR, Next: 1}) {
 		return nil
 	}

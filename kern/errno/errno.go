@@ -294,6 +294,10 @@ func From(err error) error {
 	if err == nil {
 		return nil
 	}
+	if e, ok := err.(Errno); ok {
+		// The common case, checked first: errors.As would allocate.
+		return e
+	}
 	var e Errno
 	if errors.As(err, &e) {
 		return e

@@ -1,0 +1,258 @@
+// Command bench runs gorump's benchmarks side by side with the host
+// kernel in one run and prints ratios:
+//
+//	go run ./bench [-count N] [-run REGEXP] [-benchtime D] [-json] [-q]
+//
+// Each operation of package bench/ops (the same code go test -bench
+// runs in package rump) is timed with testing.Benchmark in a gorump
+// kernel and on the host kernel, alternating, N times; the table shows
+// medians. A ratio is host ns/op over gorump ns/op: above 1 gorump is
+// faster. Booting has no host counterpart; the runner also reports the
+// heap each idle kernel holds and the resident memory of a fresh process
+// before and after it boots one kernel.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/gorump/gorump/bench/ops"
+)
+
+func main() {
+	if os.Getenv(rssChildEnv) != "" {
+		rssChild()
+		return
+	}
+	testing.Init()
+	count := flag.Int("count", 1, "run each benchmark `N` times and report the median")
+	runRE := flag.String("run", "", "run only operations whose name matches `REGEXP`")
+	benchtime := flag.Duration("benchtime", time.Second, "time each benchmark for `D`")
+	asJSON := flag.Bool("json", false, "print machine-readable JSON instead of a table")
+	quiet := flag.Bool("q", false, "print only the results, no progress or notes")
+	flag.Parse()
+	if *count < 1 || flag.NArg() > 0 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	re, err := regexp.Compile(*runRE)
+	if err != nil {
+		fatalf("bad -run: %v", err)
+	}
+	if err := flag.Set("test.benchtime", benchtime.String()); err != nil {
+		fatalf("%v", err)
+	}
+	var progress io.Writer = os.Stderr
+	if *quiet {
+		progress = io.Discard
+	}
+
+	base, note := ops.HostBase()
+	rep := report{HostDir: base, Note: note, Count: *count, Benchtime: benchtime.String(),
+		GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: runtime.Version()}
+	for _, op := range ops.All() {
+		if !re.MatchString(op.Name) {
+			continue
+		}
+		rep.Ops = append(rep.Ops, measure(op, *count, progress))
+	}
+	if re.MatchString("KernelMemory") {
+		rss, err := measureRSS()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "bench: process RSS: %v\n", err)
+		} else {
+			rep.RSS = &rss
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			fatalf("%v", err)
+		}
+		return
+	}
+	rep.print(os.Stdout, *quiet)
+}
+
+// report is the outcome of a run; it is also the -json format.
+type report struct {
+	HostDir    string    `json:"host_dir"`
+	Note       string    `json:"note,omitempty"`
+	Count      int       `json:"count"`
+	Benchtime  string    `json:"benchtime"`
+	GOMAXPROCS int       `json:"gomaxprocs"`
+	GoVersion  string    `json:"go_version"`
+	Ops        []opStats `json:"ops"`
+	RSS        *rssStats `json:"process_rss,omitempty"`
+}
+
+// opStats are one operation's medians.
+type opStats struct {
+	Name   string     `json:"name"`
+	Doc    string     `json:"doc"`
+	Gorump sideStats  `json:"gorump"`
+	Host   *sideStats `json:"host,omitempty"`
+	// Ratio is host ns/op over gorump ns/op: above 1 gorump is faster.
+	Ratio float64 `json:"ratio,omitempty"`
+}
+
+// sideStats are medians over the runs of one side.
+type sideStats struct {
+	NsPerOp     float64            `json:"ns_per_op"`
+	MBPerSec    float64            `json:"mb_per_s,omitempty"`
+	AllocsPerOp float64            `json:"allocs_per_op"`
+	BytesPerOp  float64            `json:"bytes_per_op"`
+	Metrics     map[string]float64 `json:"metrics,omitempty"`
+	Runs        []float64          `json:"runs_ns_per_op"`
+}
+
+// measure runs op count times per side, alternating sides so drift in
+// the machine touches both alike.
+func measure(op ops.Op, count int, progress io.Writer) opStats {
+	var g, h []testing.BenchmarkResult
+	for i := range count {
+		fmt.Fprintf(progress, "%s/gorump %d/%d\n", op.Name, i+1, count)
+		g = append(g, run(op.Name+"/gorump", op.Gorump))
+		if op.Host != nil {
+			fmt.Fprintf(progress, "%s/host %d/%d\n", op.Name, i+1, count)
+			h = append(h, run(op.Name+"/host", op.Host))
+		}
+	}
+	st := opStats{Name: op.Name, Doc: op.Doc, Gorump: summarize(g, op.Bytes)}
+	if op.Host != nil {
+		hs := summarize(h, op.Bytes)
+		st.Host = &hs
+		st.Ratio = hs.NsPerOp / st.Gorump.NsPerOp
+	}
+	return st
+}
+
+func run(name string, f func(*testing.B)) testing.BenchmarkResult {
+	r := testing.Benchmark(f)
+	if r.N == 0 {
+		fatalf("%s failed (run go test -bench in package rump to see why)", name)
+	}
+	return r
+}
+
+func summarize(rs []testing.BenchmarkResult, bytes int64) sideStats {
+	perOp := func(f func(r testing.BenchmarkResult) float64) float64 {
+		v := make([]float64, len(rs))
+		for i, r := range rs {
+			v[i] = f(r)
+		}
+		return median(v)
+	}
+	var s sideStats
+	for _, r := range rs {
+		s.Runs = append(s.Runs, float64(r.T.Nanoseconds())/float64(r.N))
+	}
+	s.NsPerOp = median(slices.Clone(s.Runs))
+	if bytes > 0 {
+		s.MBPerSec = float64(bytes) / s.NsPerOp * 1e3
+	}
+	s.AllocsPerOp = perOp(func(r testing.BenchmarkResult) float64 { return float64(r.MemAllocs) / float64(r.N) })
+	s.BytesPerOp = perOp(func(r testing.BenchmarkResult) float64 { return float64(r.MemBytes) / float64(r.N) })
+	for name := range rs[0].Extra {
+		if s.Metrics == nil {
+			s.Metrics = map[string]float64{}
+		}
+		s.Metrics[name] = perOp(func(r testing.BenchmarkResult) float64 { return r.Extra[name] })
+	}
+	return s
+}
+
+func median(v []float64) float64 {
+	slices.Sort(v)
+	n := len(v)
+	if n%2 == 1 {
+		return v[n/2]
+	}
+	return (v[n/2-1] + v[n/2]) / 2
+}
+
+func (rep *report) print(w io.Writer, quiet bool) {
+	if !quiet {
+		fmt.Fprintf(w, "gorump vs the host kernel (%s), %s, GOMAXPROCS %d, benchtime %s, median of %d\n",
+			rep.HostDir, rep.GoVersion, rep.GOMAXPROCS, rep.Benchtime, rep.Count)
+		if rep.Note != "" {
+			fmt.Fprintf(w, "note: %s\n", rep.Note)
+		}
+		fmt.Fprintln(w, "ratio = host ns/op / gorump ns/op; above 1 gorump is faster")
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "%-18s %13s %13s %8s %12s %12s %10s\n",
+		"operation", "gorump ns/op", "host ns/op", "ratio", "gorump MB/s", "host MB/s", "allocs/op")
+	for _, o := range rep.Ops {
+		host, ratio, hostMB := "-", "-", ""
+		if o.Host != nil {
+			host = fmtNs(o.Host.NsPerOp)
+			ratio = fmt.Sprintf("%.2f", o.Ratio)
+			if o.Host.MBPerSec > 0 {
+				hostMB = fmt.Sprintf("%.0f", o.Host.MBPerSec)
+			}
+		}
+		gMB := ""
+		if o.Gorump.MBPerSec > 0 {
+			gMB = fmt.Sprintf("%.0f", o.Gorump.MBPerSec)
+		}
+		fmt.Fprintf(w, "%-18s %13s %13s %8s %12s %12s %10.1f\n",
+			o.Name, fmtNs(o.Gorump.NsPerOp), host, ratio, gMB, hostMB, o.Gorump.AllocsPerOp)
+	}
+	fmt.Fprintln(w)
+	for _, o := range rep.Ops {
+		switch o.Name {
+		case "BootHalt":
+			fmt.Fprintf(w, "boot+halt:            %s per kernel\n", fmtDur(o.Gorump.NsPerOp))
+		case "KernelMemory":
+			fmt.Fprintf(w, "boot alone:           %s per kernel\n", fmtDur(o.Gorump.NsPerOp))
+			fmt.Fprintf(w, "heap per idle kernel: %s\n", fmtBytes(o.Gorump.Metrics[ops.MetricHeapPerKernel]))
+		}
+	}
+	if rep.RSS != nil {
+		fmt.Fprintf(w, "process RSS:          %s before boot, %s after one kernel booted (+%s)\n",
+			fmtBytes(float64(rep.RSS.Before)), fmtBytes(float64(rep.RSS.After)),
+			fmtBytes(float64(rep.RSS.After-rep.RSS.Before)))
+	}
+	if !quiet {
+		fmt.Fprintln(w)
+		for _, o := range rep.Ops {
+			fmt.Fprintf(w, "%-18s %s\n", o.Name, o.Doc)
+		}
+	}
+}
+
+func fmtNs(ns float64) string {
+	if ns < 100 {
+		return fmt.Sprintf("%.1f", ns)
+	}
+	return fmt.Sprintf("%.0f", ns)
+}
+
+func fmtDur(ns float64) string {
+	return time.Duration(ns).Round(100 * time.Nanosecond).String()
+}
+
+func fmtBytes(b float64) string {
+	switch {
+	case b >= 1<<20:
+		return fmt.Sprintf("%.2f MiB", b/(1<<20))
+	case b >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", b/(1<<10))
+	}
+	return fmt.Sprintf("%.0f B", b)
+}
+
+func fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
+	os.Exit(1)
+}

@@ -1,0 +1,118 @@
+// Package ops holds the operations gorump's benchmarks time. Each is
+// written once against a small kernel interface and run on two sides: a
+// gorump kernel (booted with rump.Options{}, the POSIX host, files on the
+// root tmpfs) and the host kernel (raw syscalls, files on /dev/shm). The
+// ratio between the two compares kernels, not harnesses. The go test
+// benchmarks in package rump and the bench runner both run them, so the
+// two report the same thing.
+package ops
+
+import (
+	"os"
+	"path"
+	"strings"
+	"testing"
+)
+
+// Op is one benchmarked operation.
+type Op struct {
+	// Name identifies the operation; the go test benchmark is
+	// Benchmark<Name>.
+	Name string
+	// Doc says what one iteration does.
+	Doc string
+	// Bytes is what one iteration moves, for MB/s; 0 for metadata
+	// operations.
+	Bytes int64
+	// Gorump times the operation in a gorump kernel.
+	Gorump func(b *testing.B)
+	// Host times it on the host kernel; nil when the host has no
+	// counterpart (booting a kernel).
+	Host func(b *testing.B)
+}
+
+// MetricHeapPerKernel is the unit of the metric KernelMemory reports: the
+// live heap a booted, idle kernel holds, in bytes.
+const MetricHeapPerKernel = "heap-B/kernel"
+
+// All returns every operation, in the order the runner prints them.
+func All() []Op {
+	return []Op{
+		sided("Getpid", "getpid(): gorump p.PID(), host syscall.Getpid", 0, getpid),
+		sided("Stat", "stat(2) of an existing file 4 directories deep", 0, stat),
+		sided("OpenClose", "open(2) O_RDONLY then close(2) of an existing file", 0, openClose),
+		sided("CreateWriteUnlink", "open O_CREAT|O_TRUNC, write 4 KiB, close, unlink", 0, createWriteUnlink),
+		sided("Read4K", "pread(2) of 4 KiB at offset 0 of a 1 MiB file", read4KSize, read4K),
+		sided("SeqWrite1M", "write(2) of 1 MiB, sequentially through a 64 MiB file", seqSize, seqWrite),
+		sided("SeqRead1M", "read(2) of 1 MiB, sequentially through a 64 MiB file", seqSize, seqRead),
+		{Name: "BootHalt", Doc: "rump.Init(rump.Options{}) then Halt", Gorump: bootHalt},
+		{Name: "KernelMemory", Doc: "rump.Init(rump.Options{}) alone; kernels kept in batches to weigh their heap", Gorump: kernelMemory},
+	}
+}
+
+// sided makes an Op that runs body on both sides.
+func sided(name, doc string, bytes int64, body func(b *testing.B, k kernel, dir string)) Op {
+	return Op{
+		Name:  name,
+		Doc:   doc,
+		Bytes: bytes,
+		Gorump: func(b *testing.B) {
+			k, dir := gorumpSide(b)
+			body(b, k, dir)
+		},
+		Host: func(b *testing.B) {
+			k, dir := hostSide(b)
+			body(b, k, dir)
+		},
+	}
+}
+
+// HostBase returns the host directory the host side works under:
+// /dev/shm, the host's tmpfs, or os.TempDir when there is none, in which
+// case note says so.
+func HostBase() (dir, note string) {
+	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
+		return "/dev/shm", ""
+	}
+	tmp := os.TempDir()
+	return tmp, "no /dev/shm on this host: the host side runs in " + tmp + ", which may not be a tmpfs"
+}
+
+// benchDirName is the gorump side's working directory under the host
+// base path; the host side's is a fresh directory of the same depth.
+const benchDirName = "gorump-bench"
+
+// gorumpSide boots a kernel for one benchmark, halted when it ends, and
+// makes its working directory at the same path depth the host side uses.
+func gorumpSide(b *testing.B) (kernel, string) {
+	b.Helper()
+	g := bootGorump(b)
+	base, _ := HostBase()
+	dir := path.Join(base, benchDirName)
+	cur := ""
+	for _, c := range strings.Split(strings.Trim(dir, "/"), "/") {
+		cur += "/" + c
+		if err := g.p.Mkdir(cur, 0o755); err != nil {
+			if _, serr := g.p.Stat(cur); serr != nil {
+				b.Fatalf("gorump: mkdir %s: %v", cur, err)
+			}
+		}
+	}
+	return g, dir
+}
+
+// hostSide makes a fresh directory under HostBase for one benchmark,
+// removed when it ends.
+func hostSide(b *testing.B) (kernel, string) {
+	b.Helper()
+	base, note := HostBase()
+	if note != "" {
+		b.Log(note)
+	}
+	dir, err := os.MkdirTemp(base, benchDirName+"-")
+	if err != nil {
+		b.Fatalf("host: %v", err)
+	}
+	b.Cleanup(func() { os.RemoveAll(dir) })
+	return hostKernel{}, dir
+}
