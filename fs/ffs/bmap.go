@@ -83,3 +83,25 @@ func (f *fsys) readAt(p []byte, off int64) error {
 	}
 	return nil
 }
+
+// writeAt writes p at byte offset off of the file system through the
+// buffer cache; blocks it covers whole are not read first.
+func (f *fsys) writeAt(p []byte, off int64) error {
+	bs := int64(f.bc.BlockSize())
+	for len(p) > 0 {
+		blk, in := off/bs, off%bs
+		get := f.bc.Get
+		if in == 0 && int64(len(p)) >= bs {
+			get = f.bc.GetNew
+		}
+		b, err := get(blk)
+		if err != nil {
+			return fmt.Errorf("ffs: write at %d: %w", off, err)
+		}
+		n := copy(b.Data[in:], p)
+		b.MarkDirty()
+		b.Release()
+		p, off = p[n:], off+int64(n)
+	}
+	return nil
+}

@@ -81,16 +81,228 @@ func direntVType(t uint8) vfs.VType {
 	return vfs.VNON
 }
 
-// index builds the name-to-inode map of a directory once; the mount is
-// read-only, so it never goes stale.
+// index returns the name-to-inode map of a directory, built on first
+// use. Lookups (under a shared vnode lock) may build it concurrently,
+// hence dirMu; changes (under an exclusive lock) keep it current.
 func (n *node) index() (map[string]int64, error) {
-	n.dirOnce.Do(func() {
-		m := map[string]int64{}
-		n.dirErr = n.forEachEntry(0, func(d dirent) bool {
-			m[d.name] = d.ino
-			return true
-		})
-		n.dirIndex = m
+	n.dirMu.Lock()
+	defer n.dirMu.Unlock()
+	if n.dirIndex != nil {
+		return n.dirIndex, nil
+	}
+	m := map[string]int64{}
+	err := n.forEachEntry(0, func(d dirent) bool {
+		m[d.name] = d.ino
+		return true
 	})
-	return n.dirIndex, n.dirErr
+	if err != nil {
+		return nil, err
+	}
+	n.dirIndex = m
+	return m, nil
+}
+
+// Directory changes (ufs_lookup.c's direnter, dirremove and dirrewrite).
+// They run with the directory's vnode lock held exclusively.
+
+// dirTypeOf returns the d_type for a mode.
+func dirTypeOf(mode uint16) uint8 { return vfs.VTypeOf(uint32(mode)).DirentType() }
+
+// putEntry encodes an entry into b.
+func (sb *superblock) putEntry(b []byte, ino int64, reclen int, typ uint8, name string) {
+	sb.bo.PutUint32(b[0:], uint32(ino))
+	sb.bo.PutUint16(b[4:], uint16(reclen))
+	b[6], b[7] = typ, byte(len(name))
+	n := copy(b[8:], name)
+	clear(b[8+n : direntLen(len(name))])
+}
+
+// chunkAt reads the directory chunk holding byte off.
+func (n *node) chunkAt(off int64) (int64, []byte, error) {
+	base := off &^ (dirBlockSize - 1)
+	chunk := make([]byte, dirBlockSize)
+	return base, chunk, n.readData(chunk, base)
+}
+
+// writeChunk writes a directory chunk back in place.
+func (n *node) writeChunk(base int64, chunk []byte) error {
+	addr, err := n.fs.bmap(n.ip, base>>n.fs.sb.bshift)
+	if err != nil {
+		return err
+	}
+	if addr == 0 {
+		return errno.EIO
+	}
+	return n.fs.writeAt(chunk, addr<<n.fs.sb.fshift+base&(n.fs.sb.bsize-1))
+}
+
+// dirEnter adds name for inode ino: into the slack of an existing entry
+// when one has room, else in a new chunk at the end of the directory.
+func (n *node) dirEnter(name string, ino int64, typ uint8) error {
+	sb := n.fs.sb
+	need := direntLen(len(name))
+	var found bool
+	var at int64
+	var useFree bool
+	err := n.forEachSlot(func(d dirent) bool {
+		used := 0
+		if d.ino != 0 {
+			used = direntLen(len(d.name))
+		}
+		if int(d.reclen)-used >= need {
+			found, at, useFree = true, d.off, d.ino == 0
+			return false
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	if !found {
+		base := n.ip.size
+		chunk := make([]byte, dirBlockSize)
+		sb.putEntry(chunk, ino, dirBlockSize, typ, name)
+		if _, err := n.writeData(chunk, base); err != nil {
+			return err
+		}
+	} else {
+		base, chunk, err := n.chunkAt(at)
+		if err != nil {
+			return err
+		}
+		in := int(at - base)
+		e := chunk[in:]
+		reclen := int(sb.bo.Uint16(e[4:]))
+		if useFree {
+			sb.putEntry(e, ino, reclen, typ, name)
+		} else {
+			keep := direntLen(int(e[7]))
+			sb.bo.PutUint16(e[4:], uint16(keep))
+			sb.putEntry(e[keep:], ino, reclen-keep, typ, name)
+		}
+		if err := n.writeChunk(base, chunk); err != nil {
+			return err
+		}
+	}
+	if n.dirIndex != nil {
+		n.dirIndex[name] = ino
+	}
+	return nil
+}
+
+// forEachSlot is forEachEntry over every slot, free ones included (a
+// free slot is a chunk's first entry with inode 0).
+func (n *node) forEachSlot(fn func(dirent) bool) error {
+	f, ip := n.fs, n.ip
+	chunk := make([]byte, dirBlockSize)
+	for base := int64(0); base < ip.size; base += dirBlockSize {
+		if err := n.readData(chunk, base); err != nil {
+			return err
+		}
+		for off := 0; off < dirBlockSize; {
+			e := chunk[off:]
+			reclen := int(f.sb.bo.Uint16(e[4:]))
+			if reclen < 8 || reclen%4 != 0 || off+reclen > dirBlockSize {
+				return fmt.Errorf("ffs: directory %d: bad entry at %d: %w", n.ino, base+int64(off), errno.EIO)
+			}
+			d := dirent{ino: int64(f.sb.bo.Uint32(e[0:])), typ: e[6], off: base + int64(off), reclen: int64(reclen)}
+			if d.ino != 0 {
+				d.name = string(e[8 : 8+int(e[7])])
+			}
+			if !fn(d) {
+				return nil
+			}
+			off += reclen
+		}
+	}
+	return nil
+}
+
+// dirRemove removes entry name: the space goes to the entry before it in
+// its chunk, or, for a chunk's first entry, the slot is marked free.
+func (n *node) dirRemove(name string) error {
+	sb := n.fs.sb
+	var prev, at int64 = -1, -1
+	err := n.forEachSlot(func(d dirent) bool {
+		if d.off%dirBlockSize == 0 {
+			prev = -1
+		}
+		if d.ino != 0 && d.name == name {
+			at = d.off
+			return false
+		}
+		prev = d.off
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	if at < 0 {
+		return errno.ENOENT
+	}
+	base, chunk, err := n.chunkAt(at)
+	if err != nil {
+		return err
+	}
+	e := chunk[at-base:]
+	if prev < 0 {
+		sb.bo.PutUint32(e[0:], 0)
+	} else {
+		p := chunk[prev-base:]
+		sb.bo.PutUint16(p[4:], sb.bo.Uint16(p[4:])+sb.bo.Uint16(e[4:]))
+	}
+	if err := n.writeChunk(base, chunk); err != nil {
+		return err
+	}
+	if n.dirIndex != nil {
+		delete(n.dirIndex, name)
+	}
+	return nil
+}
+
+// dirRewrite points entry name at another inode, as rename over an
+// existing name and a moved directory's ".." need.
+func (n *node) dirRewrite(name string, ino int64, typ uint8) error {
+	sb := n.fs.sb
+	at := int64(-1)
+	err := n.forEachEntry(0, func(d dirent) bool {
+		if d.name == name {
+			at = d.off
+			return false
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	if at < 0 {
+		return errno.ENOENT
+	}
+	base, chunk, err := n.chunkAt(at)
+	if err != nil {
+		return err
+	}
+	e := chunk[at-base:]
+	sb.bo.PutUint32(e[0:], uint32(ino))
+	e[6] = typ
+	if err := n.writeChunk(base, chunk); err != nil {
+		return err
+	}
+	if n.dirIndex != nil {
+		n.dirIndex[name] = ino
+	}
+	return nil
+}
+
+// dirEmpty reports whether the directory holds only "." and "..".
+func (n *node) dirEmpty() (bool, error) {
+	empty := true
+	err := n.forEachEntry(0, func(d dirent) bool {
+		if d.name != "." && d.name != ".." {
+			empty = false
+			return false
+		}
+		return true
+	})
+	return empty, err
 }

@@ -78,7 +78,7 @@ func walkAll(fsys vfs.FileSystem) {
 func TestSmallImagesReadable(t *testing.T) {
 	for _, name := range []string{"small-ufs1.img.gz", "small-ufs2.img.gz"} {
 		img := loadImage(t, name)
-		fsys, err := New(nil, disk.NewMemFrom(img, 512))
+		fsys, err := New(nil, disk.NewMemFrom(img, 512), true)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -98,12 +98,12 @@ func TestSmallImagesReadable(t *testing.T) {
 }
 
 func TestRejectsGarbage(t *testing.T) {
-	if _, err := New(nil, disk.NewMem(1<<20, 512)); err == nil {
+	if _, err := New(nil, disk.NewMem(1<<20, 512), true); err == nil {
 		t.Error("mounted a blank disk")
 	}
 	img := loadImage(t, "small-ufs2.img.gz")
 	binary.LittleEndian.PutUint32(img[8192+48:], 3000) // block size not a power of two
-	if _, err := New(nil, disk.NewMemFrom(img, 512)); err == nil {
+	if _, err := New(nil, disk.NewMemFrom(img, 512), true); err == nil {
 		t.Error("mounted a superblock with a bad block size")
 	}
 }
@@ -154,7 +154,7 @@ func FuzzImage(f *testing.F) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			fsys, err := New(nil, disk.NewMemFrom(img, 512))
+			fsys, err := New(nil, disk.NewMemFrom(img, 512), true)
 			if err != nil {
 				return
 			}

@@ -125,3 +125,76 @@ func (sb *superblock) maxFileSize() int64 {
 	}
 	return blocks << sb.bshift
 }
+
+// encodeInode writes ip into b (inodeSize bytes, holding the inode as it
+// was, so fields the driver does not keep are preserved).
+func (sb *superblock) encodeInode(ip *dinode, b []byte) {
+	bo := sb.bo
+	bo.PutUint16(b[0:], ip.mode)
+	bo.PutUint16(b[2:], uint16(ip.nlink))
+	if sb.ufs2 {
+		bo.PutUint32(b[4:], ip.uid)
+		bo.PutUint32(b[8:], ip.gid)
+		bo.PutUint32(b[12:], uint32(sb.bsize))
+		bo.PutUint64(b[16:], uint64(ip.size))
+		bo.PutUint64(b[24:], uint64(ip.blocks))
+		bo.PutUint64(b[32:], uint64(ip.atime.Sec))
+		bo.PutUint64(b[40:], uint64(ip.mtime.Sec))
+		bo.PutUint64(b[48:], uint64(ip.ctime.Sec))
+		bo.PutUint64(b[56:], uint64(ip.birthtime.Sec))
+		bo.PutUint32(b[64:], uint32(ip.mtime.Nsec))
+		bo.PutUint32(b[68:], uint32(ip.atime.Nsec))
+		bo.PutUint32(b[72:], uint32(ip.ctime.Nsec))
+		bo.PutUint32(b[76:], uint32(ip.birthtime.Nsec))
+		bo.PutUint32(b[80:], ip.gen)
+		bo.PutUint32(b[88:], ip.flags)
+		if sb.isShortSymlink(ip) {
+			copy(b[112:232], ip.shortLink)
+			return
+		}
+		for i, a := range ip.db {
+			bo.PutUint64(b[112+8*i:], uint64(a))
+		}
+		for i, a := range ip.ib {
+			bo.PutUint64(b[208+8*i:], uint64(a))
+		}
+		return
+	}
+	bo.PutUint64(b[8:], uint64(ip.size))
+	bo.PutUint32(b[16:], uint32(ip.atime.Sec))
+	bo.PutUint32(b[20:], uint32(ip.atime.Nsec))
+	bo.PutUint32(b[24:], uint32(ip.mtime.Sec))
+	bo.PutUint32(b[28:], uint32(ip.mtime.Nsec))
+	bo.PutUint32(b[32:], uint32(ip.ctime.Sec))
+	bo.PutUint32(b[36:], uint32(ip.ctime.Nsec))
+	bo.PutUint32(b[100:], ip.flags)
+	bo.PutUint32(b[104:], uint32(ip.blocks))
+	bo.PutUint32(b[108:], ip.gen)
+	bo.PutUint32(b[112:], ip.uid)
+	bo.PutUint32(b[116:], ip.gid)
+	if sb.isShortSymlink(ip) {
+		copy(b[40:100], ip.shortLink)
+		return
+	}
+	for i, a := range ip.db {
+		bo.PutUint32(b[40+4*i:], uint32(a))
+	}
+	for i, a := range ip.ib {
+		bo.PutUint32(b[88+4*i:], uint32(a))
+	}
+}
+
+// atimeField returns where in an inode the access time is kept and how
+// many bytes it takes, with the bytes for t.
+func (sb *superblock) atimeField(t kern.Timespec) (secOff int, sec []byte, nsecOff int, nsec []byte) {
+	if sb.ufs2 {
+		sec, nsec = make([]byte, 8), make([]byte, 4)
+		sb.bo.PutUint64(sec, uint64(t.Sec))
+		sb.bo.PutUint32(nsec, uint32(t.Nsec))
+		return 32, sec, 68, nsec
+	}
+	sec, nsec = make([]byte, 4), make([]byte, 4)
+	sb.bo.PutUint32(sec, uint32(t.Sec))
+	sb.bo.PutUint32(nsec, uint32(t.Nsec))
+	return 16, sec, 20, nsec
+}

@@ -54,11 +54,44 @@ type superblock struct {
 	size, dsize                    int64 // in fragments
 	csaddr                         int64
 	maxSymlinkLen                  int64
+	contigSumSize                  int64
 	flags                          int32
 	clean                          bool
 	volname                        string
 	cstotal                        csumTotal
 	time                           int64
+	// UFS1's rotational layout tables, still kept up to date in cylinder
+	// groups: cylinders a group, sectors a cylinder and a track, and
+	// rotational positions.
+	oldCpg, oldSpc, oldNsect, oldNrpos, oldNspf int64
+	// raw is the superblock as read, fs_sbsize bytes; encode writes the
+	// fields the driver changes back into it.
+	raw []byte
+}
+
+// encode stores the summary counts, time and clean flag into sb.raw.
+func (sb *superblock) encode() {
+	b, bo := sb.raw, sb.bo
+	clean := byte(0)
+	if sb.clean {
+		clean = 1
+	}
+	b[209] = clean
+	// Both the 32-bit and the 64-bit totals are kept, for UFS1 and UFS2
+	// alike, as NetBSD and makefs write them.
+	t := sb.cstotal
+	bo.PutUint32(b[192:], uint32(t.ndir))
+	bo.PutUint32(b[196:], uint32(t.nbfree))
+	bo.PutUint32(b[200:], uint32(t.nifree))
+	bo.PutUint32(b[204:], uint32(t.nffree))
+	bo.PutUint64(b[1008:], uint64(t.ndir))
+	bo.PutUint64(b[1016:], uint64(t.nbfree))
+	bo.PutUint64(b[1024:], uint64(t.nifree))
+	bo.PutUint64(b[1032:], uint64(t.nffree))
+	bo.PutUint64(b[1072:], uint64(sb.time))
+	if !sb.ufs2 {
+		bo.PutUint32(b[32:], uint32(sb.time))
+	}
 }
 
 type csumTotal struct{ ndir, nbfree, nifree, nffree int64 }
@@ -155,6 +188,7 @@ func parseSuperblock(b []byte, bo binary.ByteOrder, loc, diskSize int64) (*super
 	sb.ipg, sb.fpg = i32(184), i32(188)
 	sb.clean = b[209] != 0
 	sb.maxSymlinkLen = i32(1320)
+	sb.contigSumSize = i32(1316)
 	sb.flags = int32(i32(1312))
 	if b[211]&fsFlagsUpdated == 0 {
 		sb.flags = int32(b[211]) // flags from before they moved
@@ -203,6 +237,10 @@ func parseSuperblock(b []byte, bo binary.ByteOrder, loc, diskSize int64) (*super
 		return bad("layout in a cylinder group")
 	case sb.ncg > (sb.size+sb.fpg-1)/sb.fpg+1:
 		return bad("%d cylinder groups for %d fragments", sb.ncg, sb.size)
+	case sb.contigSumSize < 0 || sb.contigSumSize > 64:
+		return bad("cluster summary size %d", sb.contigSumSize)
+	case sb.cgsize < 1 || sb.cgsize > sb.bsize:
+		return bad("cylinder group size %d", sb.cgsize)
 	case sb.maxSymlinkLen < 0 || sb.maxSymlinkLen > (ndaddr+niaddr)*ptr:
 		return bad("short symlink limit %d", sb.maxSymlinkLen)
 	case i32(1324) != inodeFormat44:
@@ -212,5 +250,7 @@ func parseSuperblock(b []byte, bo binary.ByteOrder, loc, diskSize int64) (*super
 		return bad("%d inodes", sb.ncg*sb.ipg)
 	}
 	sb.volname = string(bytes.TrimRight(b[680:712], "\x00"))
+	sb.oldCpg, sb.oldSpc, sb.oldNsect, sb.oldNrpos, sb.oldNspf = i32(180), i32(172), i32(168), i32(1360), i32(124)
+	sb.raw = append([]byte(nil), b[:sb.sbsize]...)
 	return sb, nil
 }

@@ -2,6 +2,7 @@ package ffs
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/gorump/gorump/dev/bufcache"
 	"github.com/gorump/gorump/dev/disk"
@@ -19,6 +20,14 @@ type fsys struct {
 	d  disk.Disk
 	bc *bufcache.Cache
 	sb *superblock
+	ro bool
+
+	// mu guards the allocation state: cylinder groups, the summary
+	// array, the superblock's counts. It is taken inside vnode locks.
+	mu      sync.Mutex
+	cgs     map[int64]*cylGroup
+	csums   []csum
+	sbDirty bool
 }
 
 // Info describes a file system found on a disk.
@@ -46,9 +55,12 @@ func Probe(d disk.Disk) (Info, error) {
 		Inodes: sb.ncg * sb.ipg, Clean: sb.clean, VolumeName: sb.volname}, nil
 }
 
-// New mounts the FFS on d, read-only. k supplies the clock; it may be
-// nil for tools that only read.
-func New(k *kern.Kernel, d disk.Disk) (vfs.FileSystem, error) {
+// New mounts the FFS on d. k supplies the clock and may be nil for
+// read-only tools. A read-write mount is refused (EROFS) for a file system
+// that is not clean, has a WAPBL journal or soft dependencies, or carries
+// feature flags this driver does not know: writing to it could lose what
+// it holds.
+func New(k *kern.Kernel, d disk.Disk, readOnly bool) (vfs.FileSystem, error) {
 	sb, err := readSuperblock(d)
 	if err != nil {
 		return nil, err
@@ -57,11 +69,27 @@ func New(k *kern.Kernel, d disk.Disk) (vfs.FileSystem, error) {
 	if bsize%d.SectorSize() != 0 {
 		return nil, fmt.Errorf("ffs: block size %d on %d-byte sectors: %w", bsize, d.SectorSize(), errno.EFTYPE)
 	}
+	if !readOnly {
+		switch {
+		case d.ReadOnly():
+			return nil, fmt.Errorf("ffs: the disk is read-only: %w", errno.EROFS)
+		case sb.flags&fsDoWAPBL != 0:
+			return nil, fmt.Errorf("ffs: the file system has a WAPBL journal, which this driver does not replay; mount it read-only: %w", errno.EROFS)
+		case sb.flags&fsDoSoftDep != 0:
+			return nil, fmt.Errorf("ffs: the file system uses soft dependencies; mount it read-only: %w", errno.EROFS)
+		case sb.flags&^knownFlags != 0:
+			return nil, fmt.Errorf("ffs: unknown feature flags %#x; mount it read-only: %w", sb.flags&^knownFlags, errno.EROFS)
+		case !sb.clean || sb.flags&fsNeedsFsck != 0:
+			return nil, fmt.Errorf("ffs: the file system is not clean; check it first: %w", errno.EROFS)
+		case k == nil:
+			return nil, fmt.Errorf("ffs: a read-write mount needs a kernel clock: %w", errno.EINVAL)
+		}
+	}
 	bc, err := bufcache.New(d, bsize, cacheBytes)
 	if err != nil {
 		return nil, err
 	}
-	f := &fsys{k: k, d: d, bc: bc, sb: sb}
+	f := &fsys{k: k, d: d, bc: bc, sb: sb, ro: readOnly, cgs: map[int64]*cylGroup{}}
 	root, err := f.Vget(rootIno)
 	if err != nil {
 		return nil, fmt.Errorf("ffs: root directory: %w", err)
@@ -69,7 +97,91 @@ func New(k *kern.Kernel, d disk.Disk) (vfs.FileSystem, error) {
 	if root.(*node).ip.mode&kern.S_IFMT != kern.S_IFDIR {
 		return nil, fmt.Errorf("ffs: root inode is not a directory: %w", errno.EFTYPE)
 	}
+	if readOnly {
+		return f, nil
+	}
+	if err := f.readCsums(); err != nil {
+		return nil, err
+	}
+	// Mark the file system in use on the disk before changing anything,
+	// so a crash leaves it marked for checking.
+	sb.clean = false
+	if err := f.writeSuperblock(); err != nil {
+		return nil, err
+	}
+	if err := bc.Sync(); err != nil {
+		return nil, err
+	}
 	return f, nil
+}
+
+// readCsums loads the per-group summary array at fs_csaddr.
+func (f *fsys) readCsums() error {
+	sb := f.sb
+	raw := make([]byte, sb.ncg*16)
+	if sb.csaddr <= 0 || sb.csaddr+((int64(len(raw))+sb.fsize-1)>>sb.fshift) > sb.size {
+		return fmt.Errorf("ffs: summary area at %d: %w", sb.csaddr, errno.EFTYPE)
+	}
+	if err := f.readAt(raw, sb.csaddr<<sb.fshift); err != nil {
+		return err
+	}
+	f.csums = make([]csum, sb.ncg)
+	for c := range sb.ncg {
+		b := raw[16*c:]
+		f.csums[c] = csum{int64(int32(sb.bo.Uint32(b))), int64(int32(sb.bo.Uint32(b[4:]))),
+			int64(int32(sb.bo.Uint32(b[8:]))), int64(int32(sb.bo.Uint32(b[12:])))}
+	}
+	return nil
+}
+
+// writeSuperblock puts the superblock in the buffer cache.
+func (f *fsys) writeSuperblock() error {
+	if f.k != nil {
+		f.sb.time = f.k.Now().Sec
+	}
+	f.sb.encode()
+	return f.writeAt(f.sb.raw, f.sb.loc)
+}
+
+// flushMeta writes the dirty cylinder groups, the summary array and the
+// superblock into the buffer cache.
+func (f *fsys) flushMetaLocked() error {
+	sb := f.sb
+	for _, g := range f.cgs {
+		if !g.dirty {
+			continue
+		}
+		if f.k != nil {
+			now := f.k.Now().Sec
+			g.set32(cgOffOldTime, now)
+			if sb.ufs2 {
+				sb.bo.PutUint64(g.raw[cgOffTime:], uint64(now))
+			}
+		}
+		if err := f.writeAt(g.raw, sb.cgAddr(g.c)); err != nil {
+			return err
+		}
+		g.dirty = false
+	}
+	if !f.sbDirty {
+		return nil
+	}
+	raw := make([]byte, sb.ncg*16)
+	for c, s := range f.csums {
+		b := raw[16*c:]
+		sb.bo.PutUint32(b, uint32(s.ndir))
+		sb.bo.PutUint32(b[4:], uint32(s.nbfree))
+		sb.bo.PutUint32(b[8:], uint32(s.nifree))
+		sb.bo.PutUint32(b[12:], uint32(s.nffree))
+	}
+	if err := f.writeAt(raw, sb.csaddr<<sb.fshift); err != nil {
+		return err
+	}
+	if err := f.writeSuperblock(); err != nil {
+		return err
+	}
+	f.sbDirty = false
+	return nil
 }
 
 func init() {
@@ -80,10 +192,7 @@ func mount(args vfs.MountArgs) (vfs.FileSystem, error) {
 	if args.Device == nil {
 		return nil, fmt.Errorf("ffs: mount needs a block device: %w", errno.ENOTBLK)
 	}
-	if !args.ReadOnly {
-		return nil, fmt.Errorf("ffs: read-write mounts are not supported yet: %w", errno.EROFS)
-	}
-	d, err := disk.FromFile(args.Device.File, 512, true)
+	d, err := disk.FromFile(args.Device.File, 512, args.ReadOnly || args.Device.ReadOnly)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +201,7 @@ func mount(args vfs.MountArgs) (vfs.FileSystem, error) {
 			return nil, err
 		}
 	}
-	return New(args.Kernel, d)
+	return New(args.Kernel, d, args.ReadOnly)
 }
 
 func (f *fsys) Root() vfs.Ino { return rootIno }
@@ -126,5 +235,34 @@ func (f *fsys) Statvfs() (vfs.Statvfs, error) {
 		Namemax: 255}, nil
 }
 
-func (f *fsys) Sync(bool) error { return nil }
-func (f *fsys) Unmount() error  { return nil }
+// Sync writes the metadata and every dirty buffer and flushes the disk.
+func (f *fsys) Sync(bool) error {
+	if f.ro {
+		return nil
+	}
+	f.mu.Lock()
+	err := f.flushMetaLocked()
+	f.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return f.bc.Sync()
+}
+
+// Unmount syncs and, once everything is on the disk, marks the file
+// system clean.
+func (f *fsys) Unmount() error {
+	if f.ro {
+		return nil
+	}
+	if err := f.Sync(true); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sb.clean = true
+	if err := f.writeSuperblock(); err != nil {
+		return err
+	}
+	return f.bc.Sync()
+}

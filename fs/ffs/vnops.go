@@ -14,9 +14,11 @@ type node struct {
 	ino int64
 	ip  *dinode
 
-	dirOnce  sync.Once
-	dirIndex map[string]int64
-	dirErr   error
+	// timeMu guards ip.atime, which reads under a shared vnode lock set.
+	timeMu sync.Mutex
+
+	dirMu    sync.Mutex       // guards building dirIndex
+	dirIndex map[string]int64 // a directory's names, once built
 }
 
 func (n *node) Ino() vfs.Ino { return vfs.Ino(n.ino) }
@@ -70,6 +72,7 @@ func (n *node) Read(p []byte, off int64) (int, error) {
 	if err := n.readData(p, off); err != nil {
 		return 0, err
 	}
+	n.markAccess()
 	return len(p), nil
 }
 
@@ -112,25 +115,8 @@ func (n *node) ReadDir(cookie uint64, emit func(vfs.Dirent) bool) error {
 	if cookie > uint64(n.ip.size) {
 		return nil
 	}
+	n.markAccess()
 	return n.forEachEntry(int64(cookie), func(d dirent) bool {
 		return emit(vfs.Dirent{Name: d.name, Ino: vfs.Ino(d.ino), Type: direntVType(d.typ), Next: uint64(d.off + d.reclen)})
 	})
 }
-
-func (n *node) Fsync(bool) error { return nil }
-func (n *node) Inactive() bool   { return false }
-func (n *node) Reclaim() error   { return nil }
-
-// The mount is read-only: every change is refused.
-
-func (n *node) Setattr(*vfs.SetAttr) error                             { return errno.EROFS }
-func (n *node) Create(string, *vfs.NewNode) (vfs.Node, error)          { return nil, errno.EROFS }
-func (n *node) Mkdir(string, *vfs.NewNode) (vfs.Node, error)           { return nil, errno.EROFS }
-func (n *node) Symlink(string, string, *vfs.NewNode) (vfs.Node, error) { return nil, errno.EROFS }
-func (n *node) Link(string, vfs.Node) error                            { return errno.EROFS }
-func (n *node) Remove(string, vfs.Node) error                          { return errno.EROFS }
-func (n *node) Rmdir(string, vfs.Node) error                           { return errno.EROFS }
-func (n *node) Rename(string, vfs.Node, vfs.Node, string, vfs.Node) error {
-	return errno.EROFS
-}
-func (n *node) Write([]byte, int64) (int, error) { return 0, errno.EROFS }
