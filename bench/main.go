@@ -21,6 +21,7 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,15 +33,16 @@ func main() {
 		rssChild()
 		return
 	}
-	testing.Init()
-	count := flag.Int("count", 1, "run each benchmark `N` times and report the median")
-	runRE := flag.String("run", "", "run only operations whose name matches `REGEXP`")
-	benchtime := flag.Duration("benchtime", time.Second, "time each benchmark for `D`")
-	asJSON := flag.Bool("json", false, "print machine-readable JSON instead of a table")
-	quiet := flag.Bool("q", false, "print only the results, no progress or notes")
-	flag.Parse()
-	if *count < 1 || flag.NArg() > 0 {
-		flag.Usage()
+	testing.Init() // registers the test.* flags testing.Benchmark reads
+	flags := flag.NewFlagSet("bench", flag.ExitOnError)
+	count := flags.Int("count", 1, "run each benchmark `N` times and report the median")
+	runRE := flags.String("run", "", "run only operations whose name matches `REGEXP`")
+	benchtime := flags.Duration("benchtime", time.Second, "time each benchmark for `D`")
+	asJSON := flags.Bool("json", false, "print machine-readable JSON instead of a table")
+	quiet := flags.Bool("q", false, "print only the results, no progress or descriptions")
+	flags.Parse(os.Args[1:])
+	if *count < 1 || flags.NArg() > 0 {
+		flags.Usage()
 		os.Exit(2)
 	}
 	re, err := regexp.Compile(*runRE)
@@ -72,6 +74,7 @@ func main() {
 			rep.RSS = &rss
 		}
 	}
+	rep.Aims = checkAims(&rep)
 	if *asJSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
@@ -93,14 +96,24 @@ type report struct {
 	GoVersion  string    `json:"go_version"`
 	Ops        []opStats `json:"ops"`
 	RSS        *rssStats `json:"process_rss,omitempty"`
+	Aims       []aim     `json:"aims,omitempty"`
+}
+
+// aim is one of gorump's performance aims (docs: the anchor figures),
+// checked against this run.
+type aim struct {
+	Aim   string `json:"aim"`
+	Value string `json:"value"`
+	Met   bool   `json:"met"`
 }
 
 // opStats are one operation's medians.
 type opStats struct {
-	Name   string     `json:"name"`
-	Doc    string     `json:"doc"`
-	Gorump sideStats  `json:"gorump"`
-	Host   *sideStats `json:"host,omitempty"`
+	Name     string     `json:"name"`
+	Doc      string     `json:"doc"`
+	Metadata bool       `json:"metadata,omitempty"`
+	Gorump   sideStats  `json:"gorump"`
+	Host     *sideStats `json:"host,omitempty"`
 	// Ratio is host ns/op over gorump ns/op: above 1 gorump is faster.
 	Ratio float64 `json:"ratio,omitempty"`
 }
@@ -127,7 +140,7 @@ func measure(op ops.Op, count int, progress io.Writer) opStats {
 			h = append(h, run(op.Name+"/host", op.Host))
 		}
 	}
-	st := opStats{Name: op.Name, Doc: op.Doc, Gorump: summarize(g, op.Bytes)}
+	st := opStats{Name: op.Name, Doc: op.Doc, Metadata: op.Metadata, Gorump: summarize(g, op.Bytes)}
 	if op.Host != nil {
 		hs := summarize(h, op.Bytes)
 		st.Host = &hs
@@ -181,12 +194,12 @@ func median(v []float64) float64 {
 }
 
 func (rep *report) print(w io.Writer, quiet bool) {
+	if rep.Note != "" {
+		fmt.Fprintf(w, "note: %s\n", rep.Note)
+	}
 	if !quiet {
 		fmt.Fprintf(w, "gorump vs the host kernel (%s), %s, GOMAXPROCS %d, benchtime %s, median of %d\n",
 			rep.HostDir, rep.GoVersion, rep.GOMAXPROCS, rep.Benchtime, rep.Count)
-		if rep.Note != "" {
-			fmt.Fprintf(w, "note: %s\n", rep.Note)
-		}
 		fmt.Fprintln(w, "ratio = host ns/op / gorump ns/op; above 1 gorump is faster")
 		fmt.Fprintln(w)
 	}
@@ -208,20 +221,33 @@ func (rep *report) print(w io.Writer, quiet bool) {
 		fmt.Fprintf(w, "%-18s %13s %13s %8s %12s %12s %10.1f\n",
 			o.Name, fmtNs(o.Gorump.NsPerOp), host, ratio, gMB, hostMB, o.Gorump.AllocsPerOp)
 	}
-	fmt.Fprintln(w)
+	var kernel []string
 	for _, o := range rep.Ops {
 		switch o.Name {
 		case "BootHalt":
-			fmt.Fprintf(w, "boot+halt:            %s per kernel\n", fmtDur(o.Gorump.NsPerOp))
+			kernel = append(kernel, fmt.Sprintf("boot+halt:            %s per kernel", fmtDur(o.Gorump.NsPerOp)))
 		case "KernelMemory":
-			fmt.Fprintf(w, "boot alone:           %s per kernel\n", fmtDur(o.Gorump.NsPerOp))
-			fmt.Fprintf(w, "heap per idle kernel: %s\n", fmtBytes(o.Gorump.Metrics[ops.MetricHeapPerKernel]))
+			kernel = append(kernel, fmt.Sprintf("boot alone:           %s per kernel", fmtDur(o.Gorump.NsPerOp)),
+				"heap per idle kernel: "+fmtBytes(o.Gorump.Metrics[ops.MetricHeapPerKernel]))
 		}
 	}
 	if rep.RSS != nil {
-		fmt.Fprintf(w, "process RSS:          %s before boot, %s after one kernel booted (+%s)\n",
+		kernel = append(kernel, fmt.Sprintf("process RSS:          %s before boot, %s after one kernel booted (+%s)",
 			fmtBytes(float64(rep.RSS.Before)), fmtBytes(float64(rep.RSS.After)),
-			fmtBytes(float64(rep.RSS.After-rep.RSS.Before)))
+			fmtBytes(float64(rep.RSS.After-rep.RSS.Before))))
+	}
+	if len(kernel) > 0 {
+		fmt.Fprintf(w, "\n%s\n", strings.Join(kernel, "\n"))
+	}
+	if len(rep.Aims) > 0 {
+		fmt.Fprintln(w)
+		for _, a := range rep.Aims {
+			verdict := "met"
+			if !a.Met {
+				verdict = "NOT MET"
+			}
+			fmt.Fprintf(w, "aim: %-44s %-7s %s\n", a.Aim, verdict, a.Value)
+		}
 	}
 	if !quiet {
 		fmt.Fprintln(w)
@@ -229,6 +255,44 @@ func (rep *report) print(w io.Writer, quiet bool) {
 			fmt.Fprintf(w, "%-18s %s\n", o.Name, o.Doc)
 		}
 	}
+}
+
+// checkAims holds the run against the aims the operations it ran can
+// speak to.
+func checkAims(rep *report) []aim {
+	var aims []aim
+	var slowest *opStats
+	for i, o := range rep.Ops {
+		if o.Metadata && o.Host != nil && (slowest == nil || o.Ratio < slowest.Ratio) {
+			slowest = &rep.Ops[i]
+		}
+	}
+	if slowest != nil {
+		aims = append(aims, aim{"metadata operations at least as fast as host",
+			fmt.Sprintf("lowest ratio %.2f (%s)", slowest.Ratio, slowest.Name), slowest.Ratio >= 1})
+	}
+	var boot *opStats
+	for i, o := range rep.Ops {
+		switch o.Name {
+		case "Getpid":
+			aims = append(aims, aim{"getpid under 50 ns", fmtNs(o.Gorump.NsPerOp) + " ns", o.Gorump.NsPerOp < 50})
+		case "BootHalt":
+			boot = &rep.Ops[i]
+		case "KernelMemory":
+			if boot == nil {
+				boot = &rep.Ops[i]
+			}
+		}
+	}
+	if boot != nil {
+		aims = append(aims, aim{"boot under 1 ms", fmtDur(boot.Gorump.NsPerOp) + " (" + boot.Name + ")",
+			boot.Gorump.NsPerOp < 1e6})
+	}
+	if rep.RSS != nil {
+		aims = append(aims, aim{"resident memory after boot under 4.9 MiB",
+			fmtBytes(float64(rep.RSS.After)) + " (process RSS)", rep.RSS.After < 49<<20/10})
+	}
+	return aims
 }
 
 func fmtNs(ns float64) string {

@@ -14,9 +14,13 @@ type Callout struct {
 	k  *Kernel
 	fn func()
 
-	mu      sync.Mutex // guards timer and pending
+	mu      sync.Mutex // guards timer, pending and stale
 	timer   rumpuser.Timer
 	pending bool
+	// stale counts calls of the timer that went off before the callout
+	// was rescheduled or stopped and have yet to take mu: they are for a
+	// deadline that no longer holds, and fire drops them.
+	stale int
 }
 
 // NewCallout makes a stopped callout that will call fn.
@@ -24,7 +28,8 @@ func (k *Kernel) NewCallout(fn func()) *Callout {
 	return &Callout{k: k, fn: fn}
 }
 
-// Schedule (re)arms the callout to fire after d.
+// Schedule (re)arms the callout to fire after d. A call due under an
+// earlier Schedule that has not started yet does not happen.
 func (c *Callout) Schedule(d time.Duration) {
 	if c.k.halted.Load() {
 		return
@@ -36,15 +41,15 @@ func (c *Callout) Schedule(d time.Duration) {
 		c.k.callouts[c] = struct{}{}
 		c.k.mu.Unlock()
 	}
-	c.pending = true
-	if c.timer != nil && c.timer.Reset(d) {
-		return
-	}
-	if c.timer == nil {
+	switch {
+	case c.timer == nil:
 		c.timer = c.k.clock.AfterFunc(d, c.fire)
-	} else {
-		c.timer.Reset(d)
+	case !c.timer.Reset(d) && c.pending:
+		// Pending yet not armed: the timer went off and its call waits
+		// for c.mu.
+		c.stale++
 	}
+	c.pending = true
 }
 
 // Stop cancels a pending call; it reports whether one was pending.
@@ -55,7 +60,9 @@ func (c *Callout) Stop() bool {
 		return false
 	}
 	c.pending = false
-	c.timer.Stop()
+	if !c.timer.Stop() {
+		c.stale++ // the timer went off; its call waits for c.mu
+	}
 	c.k.mu.Lock()
 	delete(c.k.callouts, c)
 	c.k.mu.Unlock()
@@ -71,6 +78,11 @@ func (c *Callout) Pending() bool {
 
 func (c *Callout) fire() {
 	c.mu.Lock()
+	if c.stale > 0 {
+		c.stale--
+		c.mu.Unlock()
+		return
+	}
 	if !c.pending {
 		c.mu.Unlock()
 		return

@@ -3,6 +3,7 @@ package kern
 import (
 	"errors"
 	"math"
+	"sync"
 	"testing"
 
 	"github.com/gorump/gorump/kern/errno"
@@ -604,5 +605,72 @@ func TestFFlagsRoundTrip(t *testing.T) {
 	}
 	if FFlags(O_ACCMODE) != 0 {
 		t.Errorf("FFlags(O_ACCMODE) = %#x, want no access", FFlags(O_ACCMODE))
+	}
+}
+
+// TestFileTableConcurrent hammers one table shared by several processes
+// with opens, dups, dup2s and closes: the race detector watches, and in
+// the end every file is closed exactly once.
+func TestFileTableConcurrent(t *testing.T) {
+	k := bootTest(t, Config{})
+	first := newTestProc(t, k)
+	var all sync.Map // *memFile -> struct{}
+	var wg sync.WaitGroup
+	const span = 64 // descriptors in play
+	for w := range 8 {
+		p, err := k.NewProc(first, ForkShareFD)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() {
+			l := p.LWP()
+			tab := l.Proc().Files()
+			for i := range 2000 {
+				target := (i*7 + w*13) % span
+				switch (i + w) % 6 {
+				case 0, 1:
+					m := &memFile{}
+					all.Store(m, struct{}{})
+					f := NewFile(m, FREAD|FWRITE, true)
+					fd, err := tab.Alloc(f, 0, i%3 == 0)
+					if err != nil {
+						f.Release(l)
+					} else if fd >= span {
+						l.Close(fd)
+					}
+				case 2:
+					if fd, err := l.Dup(target); err == nil && fd >= span {
+						l.Close(fd)
+					}
+				case 3:
+					l.Dup2(target, (target*5+1)%span)
+				case 4:
+					l.Close(target)
+				case 5:
+					if i%60 == 5 {
+						tab.CloseExec(l)
+					} else {
+						l.Fcntl(target, F_SETFD, i&1)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	first.Files().CloseFrom(first.LWP(), 0)
+	if n := first.Files().Count(); n != 0 {
+		t.Errorf("%d descriptors open after CloseFrom(0)", n)
+	}
+	files := 0
+	all.Range(func(key, _ any) bool {
+		files++
+		if n := key.(*memFile).closes.Load(); n != 1 {
+			t.Errorf("a file was closed %d times", n)
+			return false
+		}
+		return true
+	})
+	if files < 1000 {
+		t.Errorf("only %d files made", files)
 	}
 }

@@ -2,12 +2,11 @@ package kern
 
 import (
 	"errors"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
+	"github.com/gorump/gorump/internal/leaktest"
 	"github.com/gorump/gorump/kern/errno"
 	"github.com/gorump/gorump/rumpuser/memhost"
 )
@@ -121,25 +120,8 @@ func wantErrno(t testing.TB, what string, err error, want errno.Errno) {
 	}
 }
 
-// settleGoroutines waits until the number of goroutines is at most base
-// and reports it; goroutines that have finished their work can take a
-// moment to be gone.
-func settleGoroutines(base int) int {
-	n := runtime.NumGoroutine()
-	for deadline := time.Now().Add(3 * time.Second); n > base && time.Now().Before(deadline); {
-		time.Sleep(time.Millisecond)
-		runtime.Gosched()
-		n = runtime.NumGoroutine()
-	}
-	return n
-}
-
 // checkNoLeak fails the test if goroutines remain beyond base.
 func checkNoLeak(t testing.TB, base int) {
 	t.Helper()
-	if n := settleGoroutines(base); n > base {
-		buf := make([]byte, 1<<20)
-		buf = buf[:runtime.Stack(buf, true)]
-		t.Fatalf("goroutines leaked: %d before, %d after\n%s", base, n, buf)
-	}
+	leaktest.Check(t, base)
 }

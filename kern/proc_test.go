@@ -433,3 +433,42 @@ func TestProcHooks(t *testing.T) {
 
 // procSlotForTest is allocated at package init, as NewProcSlot requires.
 var procSlotForTest = NewProcSlot[string]()
+
+// TestForkRacesExit forks from a process while it exits: either the fork
+// fails with ESRCH or the child holds a live table, and every file is
+// closed exactly once when the last holder goes.
+func TestForkRacesExit(t *testing.T) {
+	k := bootTest(t, Config{})
+	for range 300 {
+		parent := newTestProc(t, k)
+		_, m := open(t, parent.LWP(), O_RDWR)
+		var child *Proc
+		var err error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			child, err = k.NewProc(parent, ForkShareFD)
+		}()
+		parent.Exit()
+		<-done
+		switch {
+		case errors.Is(err, errno.ESRCH):
+			if m.closes.Load() != 1 {
+				t.Fatalf("file closed %d times after the only holder exited", m.closes.Load())
+			}
+		case err == nil:
+			if _, ferr := child.LWP().Fstat(0); ferr != nil {
+				t.Fatalf("child of a racing fork has a dead table: %v", ferr)
+			}
+			if m.closes.Load() != 0 {
+				t.Fatal("file closed while the child shares it")
+			}
+			child.Exit()
+			if m.closes.Load() != 1 {
+				t.Fatalf("file closed %d times", m.closes.Load())
+			}
+		default:
+			t.Fatal(err)
+		}
+	}
+}

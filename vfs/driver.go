@@ -225,6 +225,9 @@ type MountArgs struct {
 type Driver struct {
 	Name  string
 	Mount func(args MountArgs) (FileSystem, error)
+	// NeedsDevice says the mount source names a block device (an etfs
+	// registration) that the VFS resolves into MountArgs.Device.
+	NeedsDevice bool
 }
 
 var drivers struct {

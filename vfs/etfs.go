@@ -289,7 +289,10 @@ func (n *etfsNode) Fsync(bool) error {
 	return n.e.host.Sync(rumpuser.SyncWrite | rumpuser.SyncDurable)
 }
 
-func (n *etfsNode) Inactive() bool { return false }
+// Inactive reports true: the registration holds a reference for its
+// life, so the last one goes only when it is removed, and the vnode must
+// not linger in the cache.
+func (n *etfsNode) Inactive() bool { return true }
 func (n *etfsNode) Reclaim() error { return nil }
 
 func (n *etfsNode) Lookup(string) (Ino, error)                     { return 0, errno.ENOTDIR }

@@ -271,6 +271,18 @@ func (v *VFS) lookupLocked(dir *Vnode, name string) (*Vnode, error) {
 	return vp, nil
 }
 
+// lookupForChange is lookupLocked for a caller that holds dir
+// exclusively to create or remove name: as NetBSD's namei does for such
+// lookups, it leaves the answer out of the name cache, which the change
+// would purge at once.
+func (v *VFS) lookupForChange(dir *Vnode, name string) (*Vnode, error) {
+	ino, err := dir.node.Lookup(name)
+	if err != nil {
+		return nil, errno.From(err)
+	}
+	return dir.mount.vget(ino)
+}
+
 // crossMounts follows vp down through any file systems mounted on it.
 func crossMounts(vp *Vnode) *Vnode {
 	for {

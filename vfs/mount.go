@@ -57,8 +57,9 @@ type Mount struct {
 	path    string
 	flags   int
 	root    *Vnode
-	covered *Vnode // the directory this mount hides; nil for the root
-	devno   uint64 // what stat reports as st_dev
+	covered *Vnode       // the directory this mount hides; nil for the root
+	devno   uint64       // what stat reports as st_dev
+	device  *BlockDevice // the storage mounted, held until unmount; may be nil
 
 	// renameMu serialises renames within the mount, which keeps the
 	// tree's shape still while rename checks ancestry.
@@ -148,7 +149,7 @@ func (v *VFS) newMount(fstype, source string, dev *BlockDevice, path string, fla
 	if err != nil {
 		return nil, err
 	}
-	m := &Mount{vfs: v, fs: fs, fstype: fstype, source: source, path: path, flags: flags, vcache: map[Ino]*Vnode{}, devno: v.serial.Add(1)}
+	m := &Mount{vfs: v, fs: fs, fstype: fstype, source: source, path: path, flags: flags, vcache: map[Ino]*Vnode{}, devno: v.serial.Add(1), device: dev}
 	m.root, err = m.vget(fs.Root())
 	if err != nil {
 		fs.Unmount() //nolint:errcheck // the load error is the one to report
@@ -168,15 +169,29 @@ func (v *VFS) Mount(l *kern.LWP, fstype, source, target string, flags int, opts 
 	if !l.Cred().IsRoot() {
 		return errno.EPERM
 	}
+	drv, err := driverByName(fstype)
+	if err != nil {
+		return err
+	}
+	// Only drivers that store data on a device look their source up;
+	// others (tmpfs) take it as a label, as NetBSD's do.
 	var dev *BlockDevice
-	if source != "" {
-		var err error
-		if dev, err = v.blockDevice(l, source); err != nil && err != errno.ENOTBLK {
+	if drv.NeedsDevice {
+		if source == "" {
+			return errno.ENOTBLK
+		}
+		if dev, err = v.blockDevice(l, source); err != nil {
 			return err
 		}
-		if dev != nil && dev.ReadOnly && flags&MNT_RDONLY == 0 {
-			return errno.EROFS
+	}
+	mounted := false
+	defer func() {
+		if !mounted {
+			dev.release()
 		}
+	}()
+	if dev != nil && dev.ReadOnly && flags&MNT_RDONLY == 0 {
+		return errno.EROFS
 	}
 	vp, err := v.namei(l, target, true)
 	if err != nil {
@@ -201,6 +216,7 @@ func (v *VFS) Mount(l *kern.LWP, fstype, source, target string, flags int, opts 
 	v.mounts = append(v.mounts, m)
 	v.mu.Unlock()
 	vp.mountedHere.Store(m)
+	mounted = true
 	return nil
 }
 
@@ -287,13 +303,14 @@ func (v *VFS) teardown(m *Mount) error {
 	}
 	m.vcMu.Unlock()
 	m.root.Rele() // the last reference: reclaimed since unmounted is set
-	return m.fs.Unmount()
+	err := m.fs.Unmount()
+	m.device.release()
+	return err
 }
 
 // halt syncs and unmounts every file system, newest first.
 func (v *VFS) halt() error {
 	v.nc.purgeAll()
-	v.etfsHalt()
 	v.mu.Lock()
 	mounts := append([]*Mount(nil), v.mounts...)
 	v.mu.Unlock()
@@ -303,6 +320,8 @@ func (v *VFS) halt() error {
 			first = err
 		}
 	}
+	// Only now that no mount uses them are etfs host files closed.
+	v.etfsHalt()
 	v.setProcDirs(v.k.Proc0(), nil, nil)
 	v.mu.Lock()
 	v.mounts = nil

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	_ "github.com/gorump/gorump/fs/ffs"
 	"github.com/gorump/gorump/kern/errno"
 	"github.com/gorump/gorump/rump"
 	"github.com/gorump/gorump/rumpuser/memhost"
@@ -83,6 +84,11 @@ func TestMountErrors(t *testing.T) {
 	ok(t, "file", p.WriteFile("/file", nil, 0o644))
 	wantErr(t, "mount on a file", p.Mount("tmpfs", "", "/file", 0, nil), errno.ENOTDIR)
 	wantErr(t, "unknown type", p.Mount("nosuchfs", "", "/m", 0, nil), errno.EOPNOTSUPP)
+	ok(t, "tmpfs takes its source as a label", p.Mount("tmpfs", "tmpfs", "/m", 0, nil))
+	ok(t, "unmount", p.Unmount("/m", 0))
+	wantErr(t, "ffs without a device", p.Mount("ffs", "", "/m", 0, nil), errno.ENOTBLK)
+	wantErr(t, "ffs on a missing device", p.Mount("ffs", "/dev/none", "/m", 0, nil), errno.ENOENT)
+	wantErr(t, "ffs on a plain file", p.Mount("ffs", "/file", "/m", 0, nil), errno.ENOTBLK)
 	ok(t, "mount", p.Mount("tmpfs", "", "/m", 0, nil))
 	wantErr(t, "mount twice", p.Mount("tmpfs", "", "/m", 0, nil), errno.EBUSY)
 	wantErr(t, "unmount /", p.Unmount("/", 0), errno.EBUSY)

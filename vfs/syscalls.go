@@ -116,7 +116,7 @@ func (v *VFS) openCreate(l *kern.LWP, path string, follow, excl bool, mode uint3
 		}
 		dir := r.dir
 		dir.lock.Lock()
-		existing, err := v.lookupLocked(dir, r.name)
+		existing, err := v.lookupForChange(dir, r.name)
 		if err == errno.ENOENT {
 			// As NetBSD's open, never make a sticky file.
 			vp, err := v.createLocked(cred, l.Proc(), dir, r.name, r.slash, &NewNode{Type: VREG, Mode: mode &^ kern.S_ISVTX})
@@ -259,7 +259,7 @@ func (v *VFS) mknode(l *kern.LWP, path string, nn *NewNode, target string) error
 	}
 	defer r.unlockDone()
 	dir := r.dir
-	existing, err := v.lookupLocked(dir, r.name)
+	existing, err := v.lookupForChange(dir, r.name)
 	if err == nil {
 		existing.Rele()
 		return errno.EEXIST
@@ -303,7 +303,7 @@ func (v *VFS) Link(l *kern.LWP, oldpath, newpath string) error {
 	if dir.mount != vp.mount {
 		return errno.EXDEV
 	}
-	if existing, err := v.lookupLocked(dir, r.name); err == nil {
+	if existing, err := v.lookupForChange(dir, r.name); err == nil {
 		existing.Rele()
 		return errno.EEXIST
 	} else if err != errno.ENOENT {
@@ -356,7 +356,7 @@ func (v *VFS) remove(l *kern.LWP, path string, isDir bool) error {
 	dir := r.dir
 	dir.lock.Lock()
 	defer r.unlockDone()
-	vp, err := v.lookupLocked(dir, r.name)
+	vp, err := v.lookupForChange(dir, r.name)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,9 @@ type Op struct {
 	// Bytes is what one iteration moves, for MB/s; 0 for metadata
 	// operations.
 	Bytes int64
+	// Metadata marks the file-system metadata operations, which gorump
+	// aims to do at least as fast as the host kernel.
+	Metadata bool
 	// Gorump times the operation in a gorump kernel.
 	Gorump func(b *testing.B)
 	// Host times it on the host kernel; nil when the host has no
@@ -39,9 +42,9 @@ const MetricHeapPerKernel = "heap-B/kernel"
 func All() []Op {
 	return []Op{
 		sided("Getpid", "getpid(): gorump p.PID(), host syscall.Getpid", 0, getpid),
-		sided("Stat", "stat(2) of an existing file 4 directories deep", 0, stat),
-		sided("OpenClose", "open(2) O_RDONLY then close(2) of an existing file", 0, openClose),
-		sided("CreateWriteUnlink", "open O_CREAT|O_TRUNC, write 4 KiB, close, unlink", 0, createWriteUnlink),
+		metadata(sided("Stat", "stat(2) of an existing file 4 directories deep", 0, stat)),
+		metadata(sided("OpenClose", "open(2) O_RDONLY then close(2) of an existing file", 0, openClose)),
+		metadata(sided("CreateWriteUnlink", "open O_CREAT|O_TRUNC, write 4 KiB, close, unlink", 0, createWriteUnlink)),
 		sided("Read4K", "pread(2) of 4 KiB at offset 0 of a 1 MiB file", read4KSize, read4K),
 		sided("SeqWrite1M", "write(2) of 1 MiB, sequentially through a 64 MiB file", seqSize, seqWrite),
 		sided("SeqRead1M", "read(2) of 1 MiB, sequentially through a 64 MiB file", seqSize, seqRead),
@@ -65,6 +68,11 @@ func sided(name, doc string, bytes int64, body func(b *testing.B, k kernel, dir 
 			body(b, k, dir)
 		},
 	}
+}
+
+func metadata(op Op) Op {
+	op.Metadata = true
+	return op
 }
 
 // HostBase returns the host directory the host side works under:

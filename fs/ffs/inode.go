@@ -198,3 +198,5 @@ func (sb *superblock) atimeField(t kern.Timespec) (secOff int, sec []byte, nsecO
 	sb.bo.PutUint32(nsec, uint32(t.Nsec))
 	return 16, sec, 20, nsec
 }
+
+func kernTime(sec int64) kern.Timespec { return kern.Timespec{Sec: sec} }

@@ -185,7 +185,7 @@ func (f *fsys) flushMetaLocked() error {
 }
 
 func init() {
-	vfs.RegisterFS(vfs.Driver{Name: "ffs", Mount: mount})
+	vfs.RegisterFS(vfs.Driver{Name: "ffs", Mount: mount, NeedsDevice: true})
 }
 
 func mount(args vfs.MountArgs) (vfs.FileSystem, error) {

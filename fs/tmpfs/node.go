@@ -100,6 +100,7 @@ func (n *node) truncate(size int64) error {
 		var freed int64
 		for idx := range n.pages {
 			if idx >= firstGone {
+				putPage(n.pages[idx])
 				delete(n.pages, idx)
 				freed++
 			}
@@ -183,7 +184,7 @@ func (n *node) Write(p []byte, off int64) (int, error) {
 		idx, in := pos/pageSize, int(pos%pageSize)
 		pg := n.pages[idx]
 		if pg == nil {
-			pg = new([pageSize]byte)
+			pg = getPage(in != 0 || len(p)-done < pageSize)
 			n.pages[idx] = pg
 		}
 		done += copy(pg[in:], p[done:])

@@ -178,8 +178,29 @@ func (f *fs) newNode(nn *vfs.NewNode) (*node, error) {
 
 func (f *fs) freeNode(n *node) {
 	f.releasePages(int64(len(n.pages)))
+	for _, pg := range n.pages {
+		putPage(pg)
+	}
 	n.pages = nil
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	delete(f.nodes, n.ino)
 }
+
+// pagePool recycles the data pages files free, so that writing and
+// removing files does not have the garbage collector reclaim and the
+// allocator zero a page for every 4 KiB. Pages in it belong to nobody.
+var pagePool = sync.Pool{New: func() any { return new([pageSize]byte) }}
+
+// getPage returns a page for a file; it is zeroed when zero is set, and
+// holds stale data otherwise, for a caller about to overwrite all of it.
+func getPage(zero bool) *[pageSize]byte {
+	pg := pagePool.Get().(*[pageSize]byte)
+	if zero {
+		clear(pg[:])
+	}
+	return pg
+}
+
+// putPage gives back a page no file refers to any more.
+func putPage(pg *[pageSize]byte) { pagePool.Put(pg) }

@@ -2,6 +2,7 @@ package posix
 
 import (
 	"errors"
+	"io/fs"
 	"syscall"
 
 	"github.com/gorump/gorump/kern/errno"
@@ -46,7 +47,8 @@ var hostErrno = map[syscall.Errno]errno.Errno{
 }
 
 // Errno converts an error from the host into a NetBSD errno. Host errors
-// with no NetBSD counterpart become EIO; nil stays nil.
+// with no NetBSD counterpart become EIO, as do errors that carry no errno
+// and match no io/fs sentinel; nil stays nil.
 func Errno(err error) error {
 	if err == nil {
 		return nil
@@ -62,9 +64,20 @@ func Errno(err error) error {
 	if errors.As(err, &ne) {
 		return ne
 	}
+	// Errors the os package makes without a host errno.
 	switch {
 	case errors.Is(err, errors.ErrUnsupported):
 		return errno.EOPNOTSUPP
+	case errors.Is(err, fs.ErrNotExist):
+		return errno.ENOENT
+	case errors.Is(err, fs.ErrExist):
+		return errno.EEXIST
+	case errors.Is(err, fs.ErrPermission):
+		return errno.EACCES
+	case errors.Is(err, fs.ErrClosed):
+		return errno.EBADF
+	case errors.Is(err, fs.ErrInvalid):
+		return errno.EINVAL
 	}
 	return errno.EIO
 }

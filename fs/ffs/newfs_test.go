@@ -1,0 +1,131 @@
+package ffs_test
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gorump/gorump/dev/disk"
+	"github.com/gorump/gorump/fs/ffs"
+	"github.com/gorump/gorump/internal/peer"
+	"github.com/gorump/gorump/rump"
+	"github.com/gorump/gorump/rumpuser/memhost"
+)
+
+func TestNewfsGeometries(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		size int64
+		opts ffs.NewfsOptions
+	}{
+		{"ufs2-default-64m", 64 << 20, ffs.NewfsOptions{}},
+		{"ufs1-default-64m", 64 << 20, ffs.NewfsOptions{Version: 1}},
+		{"ufs2-be-4k", 16 << 20, ffs.NewfsOptions{BigEndian: true, BlockSize: 4096, FragmentSize: 512}},
+		{"ufs1-be-32k", 256 << 20, ffs.NewfsOptions{Version: 1, BigEndian: true, BlockSize: 32768, FragmentSize: 4096}},
+		{"ufs2-many-groups", 300 << 20, ffs.NewfsOptions{BlockSize: 4096, FragmentSize: 512}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d := disk.NewMem(c.size, 512)
+			if err := ffs.Newfs(d, c.opts); err != nil {
+				t.Fatal(err)
+			}
+			info, err := ffs.Probe(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.UFS2 != (c.opts.Version != 1) || info.BigEndian != c.opts.BigEndian || !info.Clean {
+				t.Errorf("probe: %+v", info)
+			}
+			wantLoc := int64(65536)
+			if c.opts.Version == 1 {
+				wantLoc = 8192
+			}
+			if info.Superblock != wantLoc {
+				t.Errorf("superblock at %d, want %d", info.Superblock, wantLoc)
+			}
+			// Mount it read-write in a kernel and use it.
+			host := memhost.New(memhost.Options{})
+			hf := host.AddFile("img", d.Bytes())
+			k, err := rump.Init(rump.Options{Host: host})
+			if err != nil {
+				t.Fatal(err)
+			}
+			k.EtfsRegister("/dev/d", "img", rump.EtfsBlk)
+			p := k.InitProc()
+			p.Mkdir("/mnt", 0o755)
+			if err := p.Mount("ffs", "/dev/d", "/mnt", 0, nil); err != nil {
+				t.Fatal(err)
+			}
+			want := writeWorkload(t, p, "/mnt")
+			if err := k.Halt(); err != nil {
+				t.Fatal(err)
+			}
+			// Read back read-only in a fresh kernel.
+			host2 := memhost.New(memhost.Options{})
+			host2.AddFile("img", hf.Bytes())
+			k2, _ := rump.Init(rump.Options{Host: host2})
+			defer k2.Halt()
+			k2.EtfsRegister("/dev/d", "img", rump.EtfsBlk)
+			p2 := k2.InitProc()
+			p2.Mkdir("/mnt", 0o755)
+			if err := p2.Mount("ffs", "/dev/d", "/mnt", rump.MNT_RDONLY, nil); err != nil {
+				t.Fatal(err)
+			}
+			for name, data := range want {
+				got, err := p2.ReadFile("/mnt/" + name)
+				if err != nil || !bytes.Equal(got, data) {
+					t.Errorf("%s: %d bytes, %v; want %d bytes", name, len(got), err, len(data))
+				}
+			}
+		})
+	}
+}
+
+// TestNewfsReadByTSK has The Sleuth Kit read file systems newfs made and
+// gorump filled, UFS1 and UFS2 (superblock at 65536), both byte orders.
+func TestNewfsReadByTSK(t *testing.T) {
+	fsstat := peer.Require(t, "fsstat", "sleuthkit")
+	fls := peer.Require(t, "fls", "sleuthkit")
+	for _, opts := range []ffs.NewfsOptions{{Version: 1}, {Version: 2}, {Version: 2, BigEndian: true}} {
+		d := disk.NewMem(32<<20, 512)
+		if err := ffs.Newfs(d, opts); err != nil {
+			t.Fatal(err)
+		}
+		host := memhost.New(memhost.Options{})
+		hf := host.AddFile("img", d.Bytes())
+		k, _ := rump.Init(rump.Options{Host: host})
+		k.EtfsRegister("/dev/d", "img", rump.EtfsBlk)
+		p := k.InitProc()
+		p.Mkdir("/mnt", 0o755)
+		if err := p.Mount("ffs", "/dev/d", "/mnt", 0, nil); err != nil {
+			t.Fatal(err)
+		}
+		want := writeWorkload(t, p, "/mnt")
+		k.Halt()
+		path := filepath.Join(t.TempDir(), "img")
+		os.WriteFile(path, hf.Bytes(), 0o644)
+		out, err := exec.Command(fsstat, "-f", "ufs", path).CombinedOutput()
+		if err != nil {
+			t.Fatalf("fsstat %+v: %v\n%s", opts, err, out)
+		}
+		wantType := "UFS 2"
+		if opts.Version == 1 {
+			wantType = "UFS 1"
+		}
+		if !strings.Contains(string(out), wantType) {
+			t.Errorf("fsstat %+v does not say %s:\n%s", opts, wantType, out)
+		}
+		out, err = exec.Command(fls, "-r", "-p", "-f", "ufs", path).CombinedOutput()
+		if err != nil {
+			t.Fatalf("fls: %v\n%s", err, out)
+		}
+		for name := range want {
+			if !strings.Contains(string(out), "\t"+name+"\n") {
+				t.Errorf("%+v: fls does not list %s", opts, name)
+			}
+		}
+	}
+}
