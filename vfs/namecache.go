@@ -157,9 +157,3 @@ func (c *nameCache) purgeWhere(match func(ncKey, *ncEntry) bool) {
 	c.mu.Unlock()
 	releaseEntries(keys, entries)
 }
-
-func (c *nameCache) len() int {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return len(c.entries)
-}
