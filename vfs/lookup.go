@@ -107,6 +107,11 @@ func (v *VFS) lookup(l *kern.LWP, path string, follow, parent bool) (nameResult,
 	if len(path) >= PathMax {
 		return nameResult{}, errno.ENAMETOOLONG
 	}
+	if strings.IndexByte(path, 0) >= 0 {
+		// A C caller cannot pass a NUL inside a path; a Go caller gets
+		// told rather than have the name cut short or stored.
+		return nameResult{}, errno.EINVAL
+	}
 	if path[0] == '/' {
 		if vp := v.etfsVnode(path); vp != nil {
 			if parent {

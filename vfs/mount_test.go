@@ -147,3 +147,13 @@ func TestChrootConfinesDotDot(t *testing.T) {
 		t.Error("the parent is affected by the child's chroot")
 	}
 }
+
+func TestNulInPath(t *testing.T) {
+	_, p := bootKernel(t)
+	err := p.WriteFile("/a\x00b", nil, 0o644)
+	wantErr(t, "create with a NUL in the name", err, errno.EINVAL)
+	wantErr(t, "symlink to a target with a NUL", p.Symlink("x\x00y", "/l"), errno.EINVAL)
+	if _, err := p.Stat("/a"); !errors.Is(err, errno.ENOENT) {
+		t.Errorf("a NUL cut the name short: %v", err)
+	}
+}

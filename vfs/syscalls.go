@@ -228,6 +228,9 @@ func (v *VFS) Symlink(l *kern.LWP, target, path string) error {
 	if len(target) >= PathMax {
 		return errno.ENAMETOOLONG
 	}
+	if strings.IndexByte(target, 0) >= 0 {
+		return errno.EINVAL
+	}
 	return v.mknode(l, path, &NewNode{Type: VLNK, Mode: 0o777}, target)
 }
 

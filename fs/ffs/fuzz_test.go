@@ -168,3 +168,4 @@ func FuzzImage(f *testing.F) {
 		}
 	})
 }
+

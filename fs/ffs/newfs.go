@@ -180,6 +180,9 @@ func writeNewfs(d disk.Disk, sb *superblock, opts NewfsOptions) error {
 		total.nffree += cs.nffree
 		frags := min(sb.fpg, sb.size-c*sb.fpg)
 		dsize += frags - sb.dblkno
+		if c > 0 {
+			dsize += sb.sblkno // the space before a backup superblock is data
+		}
 	}
 	dsize -= csFrags
 	sb.cstotal = total
@@ -332,25 +335,29 @@ func (sb *superblock) buildCG(c, csFrags, now int64) ([]byte, csum) {
 		}
 		g.setCs(csum{nifree: sb.ipg - rootIno - 1, ndir: 1})
 	}
-	// Free every fragment of the data area, block by block, keeping the
-	// counts and cluster tables with freeFrags' own accounting.
+	// Free every fragment of the data area, block by block. Metadata is
+	// the superblock copy, the group block and the inode table; in group
+	// 0 everything before them too (boot area, primary superblock), and
+	// the summary array and root directory after them. In other groups
+	// the space before the superblock copy is data.
+	metaStart := sb.sblkno
 	used := sb.dblkno
 	if c == 0 {
+		metaStart = 0
 		used += csFrags + sb.rootDirFrags()
 	}
 	m := g.freeMap()
 	cs := g.cs()
-	for rel := sb.dblkno; rel < frags; rel += sb.frag {
-		n := min(sb.frag, frags-rel)
-		if n < sb.frag {
-			break // a partial block at the end stays unused
+	for rel := int64(0); rel+sb.frag <= frags; rel += sb.frag {
+		if rel+sb.frag > metaStart && rel < sb.dblkno {
+			continue
 		}
-		for i := range n {
-			if rel+i >= used {
+		for i := range sb.frag {
+			if rel+i >= used || rel < metaStart {
 				setBit(m, rel+i)
 			}
 		}
-		if rel >= used {
+		if rel >= used || rel < metaStart {
 			cs.nbfree++
 			if cm := g.clusterMap(); cm != nil {
 				setBit(cm, rel/sb.frag)

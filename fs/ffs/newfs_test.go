@@ -32,6 +32,7 @@ func TestNewfsGeometries(t *testing.T) {
 			if err := ffs.Newfs(d, c.opts); err != nil {
 				t.Fatal(err)
 			}
+			assertClean(t, d.Bytes())
 			info, err := ffs.Probe(d)
 			if err != nil {
 				t.Fatal(err)
@@ -63,6 +64,7 @@ func TestNewfsGeometries(t *testing.T) {
 			if err := k.Halt(); err != nil {
 				t.Fatal(err)
 			}
+			assertClean(t, hf.Bytes())
 			// Read back read-only in a fresh kernel.
 			host2 := memhost.New(memhost.Options{})
 			host2.AddFile("img", hf.Bytes())
@@ -127,5 +129,17 @@ func TestNewfsReadByTSK(t *testing.T) {
 				t.Errorf("%+v: fls does not list %s", opts, name)
 			}
 		}
+	}
+}
+
+// assertClean fails t unless the checker finds img consistent.
+func assertClean(t *testing.T, img []byte) {
+	t.Helper()
+	r, err := ffs.Check(disk.NewMemFrom(img, 512), ffs.CheckOptions{})
+	if err != nil {
+		t.Fatalf("check: %v", err)
+	}
+	if !r.Clean() {
+		t.Fatalf("the checker finds problems:\n%s", r)
 	}
 }

@@ -111,6 +111,7 @@ func TestWrittenImageReadByTSK(t *testing.T) {
 			if err := k.Halt(); err != nil {
 				t.Fatal(err)
 			}
+			assertClean(t, hf.Bytes())
 			path := filepath.Join(t.TempDir(), "written.img")
 			if err := os.WriteFile(path, hf.Bytes(), 0o644); err != nil {
 				t.Fatal(err)

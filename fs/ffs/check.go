@@ -1,0 +1,506 @@
+package ffs
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gorump/gorump/dev/bufcache"
+	"github.com/gorump/gorump/dev/disk"
+	"github.com/gorump/gorump/kern/errno"
+)
+
+// The consistency checker follows NetBSD's fsck_ffs, read-only for now.
+// It is split by phase: check.go (the API, the checker's state and the
+// setup phase on the superblock), check_inodes.go (phase 1: inodes and
+// their block trees), check_names.go (phases 2 to 4: directory entries,
+// connectivity and link counts) and check_cg.go (phase 5: cylinder
+// groups and summaries).
+
+// CheckOptions controls Check.
+type CheckOptions struct {
+	// Repair asks Check to fix what it finds, as fsck_ffs -y does. The
+	// driver cannot write yet: Check refuses with ENOTSUP.
+	Repair bool
+	// MaxProblems caps how many problems the report records (1000 when
+	// zero); CheckReport.Truncated says when the cap was reached.
+	MaxProblems int
+}
+
+// Phase is a phase of the check, numbered as fsck_ffs numbers them.
+type Phase int
+
+// The phases, in the order they run.
+const (
+	PhaseSetup        Phase = iota // the superblock, its copies and the geometry
+	PhaseInodes                    // 1: every inode and the blocks it claims
+	PhaseNames                     // 2: directory entries from every directory
+	PhaseConnectivity              // 3: everything reachable from the root
+	PhaseLinks                     // 4: link counts against the references found
+	PhaseCylGroups                 // 5: cylinder-group maps and summaries
+)
+
+var phaseNames = [...]string{"setup", "phase 1 (inodes and blocks)", "phase 2 (names)",
+	"phase 3 (connectivity)", "phase 4 (link counts)", "phase 5 (cylinder groups)"}
+
+func (p Phase) String() string {
+	if p < 0 || int(p) >= len(phaseNames) {
+		return fmt.Sprintf("phase %d", int(p))
+	}
+	return phaseNames[p]
+}
+
+// ProblemKind says what is wrong, so that a repair can be chosen for it.
+type ProblemKind int
+
+// The kinds of problems, grouped by the phase that finds them.
+const (
+	// Setup.
+	BadGeometry       ProblemKind = iota + 1 // the superblock's layout cannot be trusted; checking stopped
+	BadSuperblock                            // a superblock value (summary area, data size) is wrong
+	BadSuperblockCopy                        // a cylinder group's superblock copy disagrees with the primary
+
+	// Phase 1.
+	InodeMapMismatch // an inode's allocation bit disagrees with its mode
+	PartialInode     // an unallocated inode has a size or block pointers
+	UnknownType      // an allocated inode's type is no file type
+	BadSize          // an impossible size
+	BadInodeField    // another field out of range (a timestamp's nanoseconds)
+	BadBlock         // a block pointer outside the file system, misaligned or inside metadata
+	DupBlock         // fragments claimed by more than one inode, or twice by one
+	BlockPastEOF     // a block pointer beyond what the size needs
+	BadSymlink       // a short symlink with bytes after its target
+	WrongBlockCount  // di_blocks differs from what the block tree holds
+
+	// Phase 2.
+	BadRoot          // the root inode is unallocated or not a directory
+	BadDirSize       // a directory's size is zero or not a multiple of DIRBLKSIZ
+	DirHole          // a directory has a hole
+	BadDirEntry      // a malformed entry; the rest of its DIRBLKSIZ chunk is skipped
+	BadDot           // "." missing, not first, or naming another inode
+	BadDotDot        // ".." missing, not second, or naming another directory than the parent
+	ExtraDot         // a "." or ".." entry after the first two
+	EntryOutOfRange  // an entry names an inode number the file system does not have
+	EntryUnallocated // an entry names an unallocated inode
+	BadEntryType     // an entry's d_type differs from the inode's type
+	ExtraDirLink     // a second entry names a directory
+	BadWhiteout      // a whiteout entry without inode 1 and DT_WHT together
+
+	// Phase 3.
+	UnreachableDir   // a directory not reachable from the root (the top of a detached tree)
+	UnreferencedFile // a file no directory entry names
+
+	// Phase 4.
+	WrongLinkCount // di_nlink differs from the references found
+
+	// Phase 5.
+	BadCGHeader     // a cylinder group's header is unreadable or has a wrong field
+	FreeMapMismatch // fragments whose free bit is wrong
+	CGInodeMapBits  // inode-map bits no inode accounts for (reserved inodes, padding)
+	WrongCGCounts   // cg_cs differs from the maps
+	WrongFragSum    // cg_frsum differs from the free map
+	ClusterMapBad   // the cluster map differs from the free map
+	ClusterSumBad   // the cluster summary differs from the cluster map
+	WrongCSArray    // the summary array at fs_csaddr differs from the groups
+	WrongTotals     // the superblock's fs_cstotal differs from the groups
+)
+
+// NoCG, NoFrag and NoOffset mark a Problem's fields that do not apply.
+const (
+	NoCG     = -1
+	NoFrag   = -1
+	NoOffset = -1
+)
+
+// Problem is one inconsistency. The fields a repair needs are filled in
+// where they apply: the inode (for a directory entry, the directory),
+// the cylinder group, a fragment address, the entry's byte offset in its
+// directory, and for a wrong value the value found and the one the
+// checker derived.
+type Problem struct {
+	Phase     Phase
+	Kind      ProblemKind
+	Ino       int64 // 0 when no inode is concerned
+	CG        int64 // NoCG when no cylinder group is concerned
+	Frag      int64 // NoFrag when no fragment is concerned
+	Offset    int64 // NoOffset unless a directory entry is concerned
+	Got, Want int64
+	Msg       string // one line
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	b.WriteString(p.Phase.String())
+	b.WriteString(": ")
+	if p.Ino != 0 {
+		fmt.Fprintf(&b, "inode %d: ", p.Ino)
+	}
+	if p.CG != NoCG {
+		fmt.Fprintf(&b, "cg %d: ", p.CG)
+	}
+	b.WriteString(p.Msg)
+	return b.String()
+}
+
+// CheckReport is what Check found.
+type CheckReport struct {
+	UFS2, BigEndian bool
+	// MarkedClean is the superblock's clean flag, as found.
+	MarkedClean bool
+	// Problems lists every inconsistency found, in phase order.
+	Problems []Problem
+	// Truncated says that more problems were found than MaxProblems.
+	Truncated bool
+	// What the file system holds, as the checker counted it.
+	Files, Dirs int64 // allocated inodes other than directories, and directories
+	UsedFrags   int64 // fragments in use, metadata included
+	FreeFrags   int64 // free fragments, those of free blocks included
+}
+
+// Clean reports whether no problem was found.
+func (r *CheckReport) Clean() bool { return len(r.Problems) == 0 && !r.Truncated }
+
+// InPhase returns the problems found in phase p.
+func (r *CheckReport) InPhase(p Phase) []Problem {
+	var ps []Problem
+	for _, q := range r.Problems {
+		if q.Phase == p {
+			ps = append(ps, q)
+		}
+	}
+	return ps
+}
+
+func (r *CheckReport) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d files, %d directories, %d fragments used, %d free", r.Files, r.Dirs, r.UsedFrags, r.FreeFrags)
+	if r.Clean() {
+		b.WriteString(": clean\n")
+		return b.String()
+	}
+	fmt.Fprintf(&b, ": %d problems\n", len(r.Problems))
+	for _, p := range r.Problems {
+		b.WriteString(p.String())
+		b.WriteByte('\n')
+	}
+	if r.Truncated {
+		b.WriteString("(more problems not recorded)\n")
+	}
+	return b.String()
+}
+
+// Limits that keep a damaged image from taking unbounded time.
+const (
+	defaultMaxProblems = 1000
+	maxBadPerInode     = 10 // fsck_ffs's MAXBAD
+	maxDupPerInode     = 10 // fsck_ffs's MAXDUP
+	maxDirSize         = 0x7fffffff
+	checkCacheBytes    = 8 << 20
+	csumSize           = 16 // struct csum: four int32
+)
+
+// Check verifies the FFS on d the way NetBSD's fsck_ffs does, in its
+// phases, and reports every inconsistency it finds; it changes nothing.
+// It returns an error, and no report, when d holds no FFS superblock, when
+// the disk fails a read, or when opts asks for a repair.
+func Check(d disk.Disk, opts CheckOptions) (*CheckReport, error) {
+	if opts.Repair {
+		return nil, fmt.Errorf("ffs: check: repair is not supported yet: %w", errno.ENOTSUP)
+	}
+	sb, err := readSuperblock(d)
+	if err != nil {
+		return nil, err
+	}
+	if sb.bsize%int64(d.SectorSize()) != 0 {
+		return nil, fmt.Errorf("ffs: block size %d on %d-byte sectors: %w", sb.bsize, d.SectorSize(), errno.EFTYPE)
+	}
+	bc, err := bufcache.New(d, int(sb.bsize), checkCacheBytes)
+	if err != nil {
+		return nil, err
+	}
+	c := &checker{
+		f:           &fsys{d: d, bc: bc, sb: sb},
+		sb:          sb,
+		maxProblems: opts.MaxProblems,
+		report: &CheckReport{UFS2: sb.ufs2, BigEndian: sb.bo.Uint16([]byte{0, 1}) == 1,
+			MarkedClean: sb.clean && sb.flags&fsNeedsFsck == 0},
+	}
+	if c.maxProblems <= 0 {
+		c.maxProblems = defaultMaxProblems
+	}
+	if err := c.run(); err != nil {
+		return nil, err
+	}
+	return c.report, nil
+}
+
+// checker is the state of one Check.
+type checker struct {
+	f           *fsys
+	sb          *superblock
+	report      *CheckReport
+	maxProblems int
+
+	// From the superblock, beyond what the driver keeps.
+	cssize            int64
+	csValid           bool // the summary area lies in a data area
+	oldCpg, oldNrpos  int64
+	oldFlagsUpdated   bool
+	ninodes           int64
+	inodeSizeOf, ptrs int64 // bytes of an inode and of a block pointer
+
+	claimed []byte // a bit per fragment: metadata or claimed by an inode
+	dups    map[int64]bool
+	inodes  []inoInfo
+	dirs    map[int64]*dirInfo
+	dirList []int64 // directory inodes, ascending
+	rootOK  bool
+}
+
+// inoInfo is what the later phases need of an inode.
+type inoInfo struct {
+	mode  uint16 // 0 when unallocated
+	flags uint8
+	nlink int16
+	refs  int32 // directory entries naming it, "." and ".." included
+}
+
+const (
+	inoDamaged     uint8 = 1 << iota // phase 1 found its type or size unusable
+	inoUnreachable                   // phase 3 reported it
+	inoParentSeen                    // a directory named by an entry already
+)
+
+func (i *inoInfo) allocated() bool { return i.mode != 0 }
+func (i *inoInfo) isDir() bool     { return i.mode&0o170000 == 0o040000 }
+
+// dirInfo is what phase 2 needs of a directory.
+type dirInfo struct {
+	size   int64
+	blocks []dirExtent // data blocks in file order
+	parent int64       // the directory whose entry names it; 0 if none
+	dotdot int64       // what ".." names; 0 if missing
+}
+
+// dirExtent is one data block of a directory.
+type dirExtent struct{ lbn, addr, frags int64 }
+
+// add records a problem, unless the cap is reached.
+func (c *checker) add(p Problem) {
+	if len(c.report.Problems) >= c.maxProblems {
+		c.report.Truncated = true
+		return
+	}
+	c.report.Problems = append(c.report.Problems, p)
+}
+
+// problem records a problem about an inode or a group.
+func (c *checker) problem(ph Phase, k ProblemKind, ino, cg int64, format string, args ...any) {
+	c.add(Problem{Phase: ph, Kind: k, Ino: ino, CG: cg, Frag: NoFrag, Offset: NoOffset, Msg: fmt.Sprintf(format, args...)})
+}
+
+// fragProblem records a problem about a fragment.
+func (c *checker) fragProblem(ph Phase, k ProblemKind, ino, cg, frag int64, format string, args ...any) {
+	c.add(Problem{Phase: ph, Kind: k, Ino: ino, CG: cg, Frag: frag, Offset: NoOffset, Msg: fmt.Sprintf(format, args...)})
+}
+
+// wrong records a wrong value.
+func (c *checker) wrong(ph Phase, k ProblemKind, ino, cg int64, got, want int64, format string, args ...any) {
+	c.add(Problem{Phase: ph, Kind: k, Ino: ino, CG: cg, Frag: NoFrag, Offset: NoOffset, Got: got, Want: want,
+		Msg: fmt.Sprintf(format, args...) + fmt.Sprintf(" is %d, should be %d", got, want)})
+}
+
+func (c *checker) run() error {
+	if !c.checkSetup() {
+		return nil
+	}
+	if err := c.checkInodes(); err != nil {
+		return err
+	}
+	if err := c.checkNames(); err != nil {
+		return err
+	}
+	c.checkConnectivity()
+	c.checkLinks()
+	return c.checkCylGroups()
+}
+
+// Offsets in struct fs that only the checker reads.
+const (
+	sbOffBmask       = 72
+	sbOffFmask       = 76
+	sbOffBshift      = 80
+	sbOffFshift      = 84
+	sbOffFragshift   = 96
+	sbOffFsbtodb     = 100
+	sbOffCssize      = 156
+	sbOffOldCpg      = 180
+	sbOffOldFlags    = 211
+	sbOffOldNrpos    = 1360
+	dtDir            = 4
+	dtWht            = 14
+	whiteoutIno      = 1
+	direntHeaderSize = 8
+	cgHeaderSize     = 168 // struct cg up to cg_space, where the maps begin
+)
+
+// checkSetup checks the superblock: first that its geometry lets the
+// other phases address every group, inode and fragment safely (if not,
+// it reports why and returns false), then the values the geometry does
+// not depend on, and the superblock copies.
+func (c *checker) checkSetup() bool {
+	sb := c.sb
+	raw := make([]byte, sb.sbsize)
+	if err := c.f.readAt(raw, sb.loc); err != nil {
+		c.problem(PhaseSetup, BadGeometry, 0, NoCG, "superblock unreadable: %v", err)
+		return false
+	}
+	i32 := func(off int) int64 { return int64(int32(sb.bo.Uint32(raw[off:]))) }
+	if len(raw) < maxSuperblock {
+		// parseSuperblock read 8192 bytes; fields past sbsize are zero.
+		raw = append(raw, make([]byte, maxSuperblock-len(raw))...)
+	}
+	c.cssize = i32(sbOffCssize)
+	c.oldCpg, c.oldNrpos = i32(sbOffOldCpg), i32(sbOffOldNrpos)
+	c.oldFlagsUpdated = raw[sbOffOldFlags]&fsFlagsUpdated != 0
+	c.inodeSizeOf, c.ptrs = sb.inodeSize(), 4
+	if sb.ufs2 {
+		c.ptrs = 8
+	}
+	fatal := func(format string, args ...any) bool {
+		c.problem(PhaseSetup, BadGeometry, 0, NoCG, format, args...)
+		return false
+	}
+	frags := func(bytes int64) int64 { return (bytes + sb.fsize - 1) >> sb.fshift }
+	switch {
+	case sb.sblkno < 0 || sb.sblkno+frags(sb.sbsize) > sb.cblkno:
+		return fatal("superblock copy at fragment %d overlaps the cylinder group block at %d", sb.sblkno, sb.cblkno)
+	case sb.cgsize < cgHeaderSize:
+		return fatal("cylinder group size %d smaller than its header", sb.cgsize)
+	case sb.cblkno+frags(sb.cgsize) > sb.iblkno:
+		return fatal("cylinder group block at fragment %d overlaps the inode table at %d", sb.cblkno, sb.iblkno)
+	case sb.iblkno+sb.ipg/sb.inopb*sb.frag > sb.dblkno:
+		return fatal("inode table at fragment %d (%d inodes) overlaps the data area at %d", sb.iblkno, sb.ipg, sb.dblkno)
+	case sb.fpg%sb.frag != 0:
+		return fatal("%d fragments a group, not whole blocks", sb.fpg)
+	case sb.dblkno > sb.fpg:
+		return fatal("data area at fragment %d beyond the group's %d fragments", sb.dblkno, sb.fpg)
+	case (sb.ncg-1)*sb.fpg >= sb.size || sb.ncg*sb.fpg < sb.size:
+		return fatal("%d cylinder groups of %d fragments for %d fragments", sb.ncg, sb.fpg, sb.size)
+	}
+	for g := range sb.ncg {
+		start := sb.cgStart(g)
+		if start < g*sb.fpg || start+sb.dblkno > min(sb.size, (g+1)*sb.fpg) {
+			return fatal("cylinder group %d's metadata (fragments %d to %d) outside the group", g, start, start+sb.dblkno)
+		}
+	}
+	c.ninodes = sb.ncg * sb.ipg
+
+	// The summary area: fs_cssize bytes of struct csum at fs_csaddr,
+	// in some group's data area.
+	csFrags := frags(c.cssize)
+	if c.cssize != fragRoundup(sb, sb.ncg*csumSize) {
+		c.wrong(PhaseSetup, BadSuperblock, 0, NoCG, c.cssize, fragRoundup(sb, sb.ncg*csumSize), "summary area size fs_cssize")
+	}
+	if g := sb.csaddr / max(sb.fpg, 1); c.cssize < sb.ncg*csumSize || sb.csaddr < 0 || sb.csaddr+csFrags > sb.size ||
+		g >= sb.ncg || sb.csaddr < sb.cgStart(g)+sb.dblkno || sb.csaddr+csFrags > (g+1)*sb.fpg {
+		c.problem(PhaseSetup, BadSuperblock, 0, NoCG, "summary area of %d bytes at fragment %d is not inside a data area", c.cssize, sb.csaddr)
+	} else {
+		c.csValid = true
+	}
+
+	// Mark the metadata fragments as fsck_ffs does: in group 0 from
+	// its base, in the others from the superblock copy, up to the data
+	// area; then the summary area, and the fragments past the end of
+	// the file system in its last block.
+	c.claimed = make([]byte, (sb.size+sb.frag+7)/8)
+	reserved := int64(0)
+	for g := range sb.ncg {
+		lo, hi := sb.cgStart(g)+sb.sblkno, sb.cgStart(g)+sb.dblkno
+		if g == 0 {
+			lo = 0
+		}
+		for a := lo; a < hi; a++ {
+			setBit(c.claimed, a)
+		}
+		reserved += hi - lo
+	}
+	if c.csValid {
+		for a := sb.csaddr; a < sb.csaddr+csFrags; a++ {
+			setBit(c.claimed, a)
+		}
+		reserved += csFrags
+	}
+	for a := sb.size; a%sb.frag != 0; a++ {
+		setBit(c.claimed, a)
+	}
+	if want := sb.size - reserved; sb.dsize != want {
+		c.wrong(PhaseSetup, BadSuperblock, 0, NoCG, sb.dsize, want, "data fragments fs_dsize")
+	}
+	c.checkSuperblockCopies(raw)
+	return true
+}
+
+// plural says "1 block" or "2 blocks".
+func plural(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// fragRoundup rounds a byte count up to whole fragments.
+func fragRoundup(sb *superblock, n int64) int64 { return (n + sb.fsize - 1) &^ (sb.fsize - 1) }
+
+// checkSuperblockCopies compares the copy in every group with the
+// primary, field by field over what describes the geometry (the fields
+// NetBSD's fsck_ffs compares).
+func (c *checker) checkSuperblockCopies(primary []byte) {
+	sb := c.sb
+	fields := []struct {
+		name string
+		off  int
+	}{{"fs_sblkno", 8}, {"fs_cblkno", 12}, {"fs_iblkno", 16}, {"fs_dblkno", 20}, {"fs_ncg", 44},
+		{"fs_bsize", 48}, {"fs_fsize", 52}, {"fs_frag", 56}, {"fs_bmask", sbOffBmask}, {"fs_fmask", sbOffFmask},
+		{"fs_bshift", sbOffBshift}, {"fs_fshift", sbOffFshift}, {"fs_fragshift", sbOffFragshift},
+		{"fs_fsbtodb", sbOffFsbtodb}, {"fs_sbsize", 104}, {"fs_nindir", 116}, {"fs_inopb", 120},
+		{"fs_cssize", sbOffCssize}, {"fs_cgsize", 160}, {"fs_ipg", 184}, {"fs_fpg", 188}, {"fs_magic", superblockMagic}}
+	buf := make([]byte, sb.sbsize)
+	for g := range sb.ncg {
+		off := (sb.cgStart(g) + sb.sblkno) << sb.fshift
+		if off == sb.loc {
+			continue
+		}
+		if err := c.f.readAt(buf, off); err != nil {
+			c.problem(PhaseSetup, BadSuperblockCopy, 0, g, "superblock copy unreadable: %v", err)
+			continue
+		}
+		var differ []string
+		for _, fl := range fields {
+			if fl.off+4 <= len(buf) && sb.bo.Uint32(buf[fl.off:]) != sb.bo.Uint32(primary[fl.off:]) {
+				differ = append(differ, fl.name)
+			}
+		}
+		if len(differ) > 0 {
+			c.problem(PhaseSetup, BadSuperblockCopy, 0, g, "superblock copy at fragment %d differs from the primary in %s",
+				sb.cgStart(g)+sb.sblkno, strings.Join(differ, ", "))
+		}
+	}
+}
+
+// isMeta reports whether fragment a is metadata: a group's superblock
+// copy, group block or inode table, or the summary area.
+func (c *checker) isMeta(a int64) bool {
+	sb := c.sb
+	g := a / sb.fpg
+	if g >= sb.ncg {
+		return true
+	}
+	lo, hi := sb.cgStart(g)+sb.sblkno, sb.cgStart(g)+sb.dblkno
+	if g == 0 {
+		lo = 0
+	}
+	if a >= lo && a < hi {
+		return true
+	}
+	return c.csValid && a >= sb.csaddr && a < sb.csaddr+(c.cssize+sb.fsize-1)>>sb.fshift
+}

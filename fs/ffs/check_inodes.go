@@ -1,0 +1,423 @@
+package ffs
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gorump/gorump/kern"
+)
+
+// Phase 1: every inode, its allocation bit and the blocks it claims.
+
+// checkInodes reads every initialised inode of every group. It claims
+// each inode's fragments in c.claimed, finding fragments claimed twice,
+// and keeps what the later phases need in c.inodes and c.dirs. When it
+// found fragments claimed twice, a second scan names every inode that
+// shares them.
+func (c *checker) checkInodes() error {
+	c.inodes = make([]inoInfo, c.ninodes)
+	c.dirs = map[int64]*dirInfo{}
+	c.dups = map[int64]bool{}
+	if err := c.scanInodes(false); err != nil {
+		return err
+	}
+	if len(c.dups) > 0 {
+		if err := c.scanInodes(true); err != nil {
+			return err
+		}
+	}
+	for ino := range c.ninodes {
+		if in := &c.inodes[ino]; in.allocated() {
+			if in.isDir() {
+				c.report.Dirs++
+			} else {
+				c.report.Files++
+			}
+		}
+	}
+	return nil
+}
+
+// scanInodes walks the inode tables group by group. In the first scan
+// it checks each inode; in the rescan it only looks for the fragments
+// the first scan found claimed twice.
+func (c *checker) scanInodes(rescan bool) error {
+	sb := c.sb
+	const chunkInodes = 256
+	buf := make([]byte, chunkInodes*c.inodeSizeOf)
+	for g := range sb.ncg {
+		cg, err := c.f.readCG(g)
+		if err != nil {
+			cg = nil // phase 5 reports it
+		}
+		limit := sb.ipg
+		if sb.ufs2 && cg != nil {
+			limit = min(max(cg.i32(cgOffInitedIblk), 0), sb.ipg)
+		}
+		var imap []byte
+		if cg != nil {
+			imap = cg.inodeMap()
+		}
+		table := (sb.cgStart(g) + sb.iblkno) << sb.fshift
+		for first := int64(0); first < limit; first += chunkInodes {
+			n := min(chunkInodes, limit-first)
+			if err := c.f.readAt(buf[:n*c.inodeSizeOf], table+first*c.inodeSizeOf); err != nil {
+				return err
+			}
+			for i := range n {
+				ino := g*sb.ipg + first + i
+				if ino < rootIno {
+					continue
+				}
+				raw := buf[i*c.inodeSizeOf : (i+1)*c.inodeSizeOf]
+				if rescan {
+					c.rescanInode(ino, raw)
+					continue
+				}
+				mapped := -1
+				if imap != nil {
+					mapped = 0
+					if bit(imap, first+i) {
+						mapped = 1
+					}
+				}
+				if err := c.checkInode(ino, g, raw, mapped); err != nil {
+					return err
+				}
+			}
+		}
+		if rescan || imap == nil {
+			continue
+		}
+		for i := limit; i < sb.ipg; i++ {
+			if bit(imap, i) && g*sb.ipg+i >= rootIno {
+				c.problem(PhaseInodes, InodeMapMismatch, g*sb.ipg+i, g,
+					"marked in use in the inode map, but beyond the %d initialised inodes of its group", limit)
+			}
+		}
+	}
+	return nil
+}
+
+// validType reports whether the type bits of mode name a file type.
+func validType(mode uint16) bool {
+	switch uint32(mode) & kern.S_IFMT {
+	case kern.S_IFREG, kern.S_IFDIR, kern.S_IFLNK, kern.S_IFCHR, kern.S_IFBLK, kern.S_IFIFO, kern.S_IFSOCK:
+		return true
+	}
+	return false
+}
+
+// checkInode checks one inode; mapped is its inode-map bit (-1 when the
+// group's map is unreadable).
+func (c *checker) checkInode(ino, g int64, raw []byte, mapped int) error {
+	sb := c.sb
+	ip := sb.parseInode(raw)
+	ifmt := uint32(ip.mode) & kern.S_IFMT
+	if ifmt == 0 {
+		if mapped == 1 {
+			c.problem(PhaseInodes, InodeMapMismatch, ino, g, "unallocated (mode 0) but marked in use in the inode map")
+		}
+		var set []string
+		if ip.mode != 0 {
+			set = append(set, fmt.Sprintf("mode %#o", ip.mode))
+		}
+		if ip.size != 0 {
+			set = append(set, fmt.Sprintf("size %d", ip.size))
+		}
+		if ip.db != [ndaddr]int64{} || ip.ib != [niaddr]int64{} {
+			set = append(set, "block pointers")
+		}
+		if len(set) > 0 {
+			c.problem(PhaseInodes, PartialInode, ino, g, "partially allocated: no file type, but %s", strings.Join(set, ", "))
+		}
+		return nil
+	}
+	in := &c.inodes[ino]
+	in.mode, in.nlink = ip.mode, ip.nlink
+	if mapped == 0 {
+		c.problem(PhaseInodes, InodeMapMismatch, ino, g, "in use (mode %#o) but marked free in the inode map", ip.mode)
+	}
+	if !validType(ip.mode) {
+		in.flags |= inoDamaged
+		c.problem(PhaseInodes, UnknownType, ino, g, "unknown file type %#o", ifmt)
+		return nil
+	}
+	if ip.size < 0 || ip.size > sb.maxFileSize() || (ifmt == kern.S_IFDIR && ip.size > maxDirSize) {
+		in.flags |= inoDamaged
+		c.problem(PhaseInodes, BadSize, ino, g, "impossible size %d", ip.size)
+		return nil
+	}
+	for _, t := range []kern.Timespec{ip.atime, ip.mtime, ip.ctime, ip.birthtime} {
+		if t.Nsec < 0 || t.Nsec >= 1e9 {
+			c.problem(PhaseInodes, BadInodeField, ino, g, "timestamp with %d nanoseconds", t.Nsec)
+			break
+		}
+	}
+	var dir *dirInfo
+	if ifmt == kern.S_IFDIR {
+		dir = &dirInfo{size: ip.size}
+		c.dirs[ino] = dir
+		c.dirList = append(c.dirList, ino)
+	}
+
+	// Devices keep their number in db[0] and short symlinks their target
+	// in the pointer area: neither has blocks.
+	switch {
+	case ifmt == kern.S_IFCHR || ifmt == kern.S_IFBLK:
+		used := (ip.size+sb.bsize-1)>>sb.bshift + 1
+		if c.pointersAfter(ip, used) {
+			c.problem(PhaseInodes, BlockPastEOF, ino, g, "device with block pointers")
+		}
+		c.checkBlockCount(ino, g, ip, 0)
+		return nil
+	case ifmt == kern.S_IFLNK && ip.size < sb.maxSymlinkLen:
+		if c.pointersAfter(ip, (ip.size+c.ptrs-1)/c.ptrs) {
+			c.problem(PhaseInodes, BadSymlink, ino, g, "short symlink of %d bytes with data after its target", ip.size)
+		}
+		c.checkBlockCount(ino, g, ip, 0)
+		return nil
+	}
+	w := &blockWalk{c: c, ino: ino, cg: g, size: ip.size, dir: dir}
+	if err := w.walk(ip); err != nil {
+		return err
+	}
+	if w.pastEOF > 0 {
+		c.problem(PhaseInodes, BlockPastEOF, ino, g, "%s beyond the end of the file (size %d), the first for block %d",
+			plural(int64(w.pastEOF), "block pointer"), ip.size, w.firstPastEOF)
+	}
+	if !w.incomplete {
+		c.checkBlockCount(ino, g, ip, w.frags)
+	}
+	return nil
+}
+
+// pointersAfter reports whether any of the 15 pointer slots from slot
+// n on is set.
+func (c *checker) pointersAfter(ip *dinode, n int64) bool {
+	for s := max(n, 0); s < ndaddr+niaddr; s++ {
+		var a int64
+		if s < ndaddr {
+			a = ip.db[s]
+		} else {
+			a = ip.ib[s-ndaddr]
+		}
+		if a != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// checkBlockCount compares di_blocks, in DEV_BSIZE units, with frags.
+func (c *checker) checkBlockCount(ino, g int64, ip *dinode, frags int64) {
+	if want := frags << (c.sb.fshift - 9); ip.blocks != want {
+		c.wrong(PhaseInodes, WrongBlockCount, ino, g, ip.blocks, want, "block count di_blocks")
+	}
+}
+
+// blockWalk follows one inode's block tree.
+type blockWalk struct {
+	c      *checker
+	ino    int64
+	cg     int64
+	size   int64
+	dir    *dirInfo // where to note a directory's blocks
+	rescan bool
+
+	nblocks      int64 // blocks the size needs
+	frags        int64 // fragments the tree holds
+	bad, dup     int
+	firstDup     int64
+	pastEOF      int
+	firstPastEOF int64
+	incomplete   bool // the tree could not be followed whole
+	stopped      bool
+	bufs         [niaddr][]byte
+}
+
+func (w *blockWalk) walk(ip *dinode) error {
+	sb := w.c.sb
+	w.nblocks = (w.size + sb.bsize - 1) >> sb.bshift
+	for i := range int64(ndaddr) {
+		if ip.db[i] == 0 {
+			continue
+		}
+		n := sb.frag
+		if i == w.nblocks-1 && w.size&(sb.bsize-1) != 0 {
+			// The last block of a small file is a run of fragments.
+			n = (w.size&(sb.bsize-1) + sb.fsize - 1) >> sb.fshift
+		}
+		w.data(i, ip.db[i], n)
+		if w.stopped {
+			return nil
+		}
+	}
+	base, span := int64(ndaddr), int64(1)
+	for level := range niaddr {
+		span *= sb.nindir // blocks under ib[level]
+		if ip.ib[level] != 0 {
+			if err := w.indirect(ip.ib[level], level, base); err != nil || w.stopped {
+				return err
+			}
+		}
+		base += span
+	}
+	return nil
+}
+
+// data claims the data block at lbn.
+func (w *blockWalk) data(lbn, addr, n int64) {
+	if lbn >= w.nblocks {
+		w.notePastEOF(lbn)
+	}
+	if ok, _ := w.claim(addr, n); ok && w.dir != nil && lbn < w.nblocks {
+		w.dir.blocks = append(w.dir.blocks, dirExtent{lbn, addr, n})
+	}
+}
+
+func (w *blockWalk) notePastEOF(lbn int64) {
+	if w.pastEOF == 0 {
+		w.firstPastEOF = lbn
+	}
+	w.pastEOF++
+}
+
+// indirect claims an indirect block of the given level (0: single) whose
+// first block is lbn base, and follows it, unless it is not this inode's
+// alone to follow.
+func (w *blockWalk) indirect(addr int64, level int, base int64) error {
+	sb := w.c.sb
+	if base >= w.nblocks {
+		w.notePastEOF(base)
+	}
+	inRange, fresh := w.claim(addr, sb.frag)
+	if !inRange || !fresh {
+		w.incomplete = true
+		return nil
+	}
+	if w.bufs[level] == nil {
+		w.bufs[level] = make([]byte, sb.bsize)
+	}
+	b := w.bufs[level]
+	if err := w.c.f.readAt(b, addr<<sb.fshift); err != nil {
+		return err
+	}
+	span := int64(1)
+	for range level {
+		span *= sb.nindir
+	}
+	for j := range sb.nindir {
+		var p int64
+		if sb.ufs2 {
+			p = int64(sb.bo.Uint64(b[8*j:]))
+		} else {
+			p = int64(int32(sb.bo.Uint32(b[4*j:])))
+		}
+		if p == 0 {
+			continue
+		}
+		lbn := base + j*span
+		if level == 0 {
+			w.data(lbn, p, sb.frag)
+		} else if err := w.indirect(p, level-1, lbn); err != nil {
+			return err
+		}
+		if w.stopped {
+			return nil
+		}
+	}
+	return nil
+}
+
+// claim takes n fragments from addr for the inode. It reports whether
+// they are inside the file system's data areas, and whether no other
+// claim had taken any of them.
+func (w *blockWalk) claim(addr, n int64) (inRange, fresh bool) {
+	c := w.c
+	w.frags += n
+	if why := c.badExtent(addr, n); why != "" {
+		if w.rescan {
+			return false, false
+		}
+		w.bad++
+		if w.bad > maxBadPerInode {
+			c.problem(PhaseInodes, BadBlock, w.ino, w.cg, "more than %d bad block pointers; the rest of the inode was not checked", maxBadPerInode)
+			w.stopped, w.incomplete = true, true
+		} else {
+			c.fragProblem(PhaseInodes, BadBlock, w.ino, w.cg, addr, "block pointer %d (%d fragments) %s", addr, n, why)
+		}
+		return false, false
+	}
+	fresh = true
+	for a := addr; a < addr+n; a++ {
+		switch {
+		case w.rescan:
+			if c.dups[a] {
+				fresh = false
+			}
+		case bit(c.claimed, a):
+			c.dups[a] = true
+			fresh = false
+		default:
+			setBit(c.claimed, a)
+		}
+	}
+	if !fresh {
+		if w.dup == 0 {
+			w.firstDup = addr
+		}
+		w.dup++
+		if w.dup > maxDupPerInode && !w.rescan {
+			w.stopped, w.incomplete = true, true
+		}
+	}
+	return true, fresh
+}
+
+// badExtent says what is wrong with a run of n fragments from addr as a
+// block pointer's target, or "" if nothing is.
+func (c *checker) badExtent(addr, n int64) string {
+	sb := c.sb
+	switch {
+	case addr < 0 || addr+n > sb.size:
+		return "outside the file system"
+	case n == sb.frag && addr%sb.frag != 0:
+		return "not on a block boundary"
+	case addr%sb.frag+n > sb.frag:
+		return "crosses a block boundary"
+	}
+	for a := addr; a < addr+n; a++ {
+		if c.isMeta(a) {
+			return fmt.Sprintf("inside metadata of cylinder group %d", a/sb.fpg)
+		}
+	}
+	return ""
+}
+
+// rescanInode looks for the fragments claimed twice in one inode's tree
+// and reports the inode if it holds any.
+func (c *checker) rescanInode(ino int64, raw []byte) {
+	sb := c.sb
+	in := &c.inodes[ino]
+	if !in.allocated() || in.flags&inoDamaged != 0 {
+		return
+	}
+	ip := sb.parseInode(raw)
+	ifmt := uint32(ip.mode) & kern.S_IFMT
+	if ifmt == kern.S_IFCHR || ifmt == kern.S_IFBLK || (ifmt == kern.S_IFLNK && ip.size < sb.maxSymlinkLen) {
+		return
+	}
+	w := &blockWalk{c: c, ino: ino, cg: ino / sb.ipg, size: ip.size, rescan: true}
+	if err := w.walk(ip); err != nil {
+		return
+	}
+	if w.dup > 0 {
+		more := ""
+		if w.dup > maxDupPerInode {
+			more = "at least "
+		}
+		c.fragProblem(PhaseInodes, DupBlock, ino, ino/sb.ipg, w.firstDup,
+			"shares %s%s with other inodes or with itself, the first at fragment %d", more, plural(int64(w.dup), "block"), w.firstDup)
+	}
+}
