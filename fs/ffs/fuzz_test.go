@@ -168,4 +168,3 @@ func FuzzImage(f *testing.F) {
 		}
 	})
 }
-
