@@ -228,10 +228,13 @@ func (f *fsys) Vget(ino vfs.Ino) (vfs.Node, error) {
 
 func (f *fsys) Statvfs() (vfs.Statvfs, error) {
 	sb := f.sb
-	free := sb.cstotal.nbfree*sb.frag + sb.cstotal.nffree
+	f.mu.Lock() // allocation changes the totals
+	t := sb.cstotal
+	f.mu.Unlock()
+	free := t.nbfree*sb.frag + t.nffree
 	return vfs.Statvfs{Bsize: uint64(sb.bsize), Frsize: uint64(sb.fsize), Iosize: uint64(sb.bsize),
 		Blocks: uint64(sb.dsize), Bfree: uint64(max(free, 0)), Bavail: uint64(max(free, 0)),
-		Files: uint64(sb.ncg * sb.ipg), Ffree: uint64(max(sb.cstotal.nifree, 0)), Favail: uint64(max(sb.cstotal.nifree, 0)),
+		Files: uint64(sb.ncg * sb.ipg), Ffree: uint64(max(t.nifree, 0)), Favail: uint64(max(t.nifree, 0)),
 		Namemax: 255}, nil
 }
 
