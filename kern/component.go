@@ -100,41 +100,53 @@ func Components() []Component {
 	return cs
 }
 
-// Slot is a typed place for a component's per-kernel state. Slots are
-// made at package init; reading one is an index into a slice, cheap
-// enough for every syscall.
-type Slot[T any] struct{ index int }
-
-var slotCount struct {
-	mu sync.Mutex
+// slotCounter hands out slot indexes; one counts kernel slots, one
+// process slots.
+type slotCounter struct {
+	mu sync.Mutex // guards n
 	n  int
 }
 
-// NewSlot allocates a per-kernel slot. Call it from package-level
-// variable initialisation.
-func NewSlot[T any]() Slot[T] {
-	slotCount.mu.Lock()
-	defer slotCount.mu.Unlock()
-	slotCount.n++
-	return Slot[T]{index: slotCount.n - 1}
+func (c *slotCounter) next() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n++
+	return c.n - 1
 }
 
-func numSlots() int {
-	slotCount.mu.Lock()
-	defer slotCount.mu.Unlock()
-	return slotCount.n
+func (c *slotCounter) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
 }
 
-// Get returns the value stored in k, or the zero value.
-func (s Slot[T]) Get(k *Kernel) T {
-	if s.index < len(k.slots) {
-		if v, ok := k.slots[s.index].(T); ok {
+var kernelSlots, procSlots slotCounter
+
+func numSlots() int     { return kernelSlots.count() }
+func numProcSlots() int { return procSlots.count() }
+
+// slotValue returns slots[index] as a T, or the zero value.
+func slotValue[T any](slots []any, index int) T {
+	if index < len(slots) {
+		if v, ok := slots[index].(T); ok {
 			return v
 		}
 	}
 	var zero T
 	return zero
 }
+
+// Slot is a typed place for a component's per-kernel state. Slots are
+// made at package init; reading one is an index into a slice, cheap
+// enough for every syscall.
+type Slot[T any] struct{ index int }
+
+// NewSlot allocates a per-kernel slot. Call it from package-level
+// variable initialisation.
+func NewSlot[T any]() Slot[T] { return Slot[T]{index: kernelSlots.next()} }
+
+// Get returns the value stored in k, or the zero value.
+func (s Slot[T]) Get(k *Kernel) T { return slotValue[T](k.slots, s.index) }
 
 // Set stores v in k. It may be called only while k boots (from a
 // component's Init), which is what makes Get safe without a lock.
@@ -149,36 +161,12 @@ func (s Slot[T]) Set(k *Kernel, v T) {
 // the VFS's current directory.
 type ProcSlot[T any] struct{ index int }
 
-var procSlotCount struct {
-	mu sync.Mutex
-	n  int
-}
-
 // NewProcSlot allocates a per-process slot. Call it from package-level
 // variable initialisation.
-func NewProcSlot[T any]() ProcSlot[T] {
-	procSlotCount.mu.Lock()
-	defer procSlotCount.mu.Unlock()
-	procSlotCount.n++
-	return ProcSlot[T]{index: procSlotCount.n - 1}
-}
-
-func numProcSlots() int {
-	procSlotCount.mu.Lock()
-	defer procSlotCount.mu.Unlock()
-	return procSlotCount.n
-}
+func NewProcSlot[T any]() ProcSlot[T] { return ProcSlot[T]{index: procSlots.next()} }
 
 // Get returns the value stored in p, or the zero value.
-func (s ProcSlot[T]) Get(p *Proc) T {
-	if s.index < len(p.slots) {
-		if v, ok := p.slots[s.index].(T); ok {
-			return v
-		}
-	}
-	var zero T
-	return zero
-}
+func (s ProcSlot[T]) Get(p *Proc) T { return slotValue[T](p.slots, s.index) }
 
 // Set stores v in p. It is meant for process hooks (fork), before the
 // process runs; the value is usually a pointer to state with its own lock.

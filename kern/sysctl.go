@@ -131,7 +131,15 @@ func (s *Sysctl) AddString(path string, num int32, get func() string, set func(s
 }
 
 func (s *Sysctl) lookupLocked(path string) (*SysctlEntry, error) {
+	e, _, err := s.walkNameLocked(path)
+	return e, err
+}
+
+// walkNameLocked follows a dotted name down the tree, returning the entry
+// and the numbers on the way.
+func (s *Sysctl) walkNameLocked(path string) (*SysctlEntry, []int32, error) {
 	e := &s.root
+	var mib []int32
 	for name := range strings.SplitSeq(path, ".") {
 		var next *SysctlEntry
 		for _, c := range e.children {
@@ -141,34 +149,20 @@ func (s *Sysctl) lookupLocked(path string) (*SysctlEntry, error) {
 			}
 		}
 		if next == nil {
-			return nil, errno.ENOENT
+			return nil, nil, errno.ENOENT
 		}
+		mib = append(mib, next.Num)
 		e = next
 	}
-	return e, nil
+	return e, mib, nil
 }
 
 // MIB translates a dotted name into its numbers.
 func (s *Sysctl) MIB(path string) ([]int32, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var mib []int32
-	e := &s.root
-	for name := range strings.SplitSeq(path, ".") {
-		var next *SysctlEntry
-		for _, c := range e.children {
-			if c.Name == name {
-				next = c
-				break
-			}
-		}
-		if next == nil {
-			return nil, errno.ENOENT
-		}
-		mib = append(mib, next.Num)
-		e = next
-	}
-	return mib, nil
+	_, mib, err := s.walkNameLocked(path)
+	return mib, err
 }
 
 // Name translates numbers into a dotted name.
