@@ -91,6 +91,7 @@ func TestNewfsGeometries(t *testing.T) {
 func TestNewfsReadByTSK(t *testing.T) {
 	fsstat := peer.Require(t, "fsstat", "sleuthkit")
 	fls := peer.Require(t, "fls", "sleuthkit")
+	icat := peer.Require(t, "icat", "sleuthkit")
 	for _, opts := range []ffs.NewfsOptions{{Version: 1}, {Version: 2}, {Version: 2, BigEndian: true}} {
 		d := disk.NewMem(32<<20, 512)
 		if err := ffs.Newfs(d, opts); err != nil {
@@ -120,15 +121,7 @@ func TestNewfsReadByTSK(t *testing.T) {
 		if !strings.Contains(string(out), wantType) {
 			t.Errorf("fsstat %+v does not say %s:\n%s", opts, wantType, out)
 		}
-		out, err = exec.Command(fls, "-r", "-p", "-f", "ufs", path).CombinedOutput()
-		if err != nil {
-			t.Fatalf("fls: %v\n%s", err, out)
-		}
-		for name := range want {
-			if !strings.Contains(string(out), "\t"+name+"\n") {
-				t.Errorf("%+v: fls does not list %s", opts, name)
-			}
-		}
+		tskAgrees(t, fls, icat, path, want)
 	}
 }
 

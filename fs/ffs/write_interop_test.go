@@ -84,6 +84,53 @@ func writeWorkload(t *testing.T, p *rump.Proc, root string) map[string][]byte {
 	return want
 }
 
+// tskAgrees has The Sleuth Kit list the image at path and read every
+// regular file: the files must be exactly want's, with want's contents.
+// It returns the inode number of every name fls lists.
+func tskAgrees(t *testing.T, fls, icat, path string, want map[string][]byte) map[string]string {
+	t.Helper()
+	out, err := exec.Command(fls, "-r", "-p", "-f", "ufs", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("fls: %v\n%s", err, out)
+	}
+	inodes := map[string]string{}
+	var regular []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		// "r/r 4:\tname"; deleted entries carry a '*'.
+		kind, rest, ok := strings.Cut(line, " ")
+		if !ok || strings.Contains(rest, "*") || strings.Contains(rest, "$OrphanFiles") {
+			continue
+		}
+		ino, name, _ := strings.Cut(rest, ":\t")
+		inodes[name] = ino
+		if kind == "r/r" {
+			regular = append(regular, name)
+		}
+	}
+	sort.Strings(regular)
+	var wantNames []string
+	for name := range want {
+		wantNames = append(wantNames, name)
+	}
+	sort.Strings(wantNames)
+	if strings.Join(regular, ",") != strings.Join(wantNames, ",") {
+		t.Fatalf("fls lists files\n%v\nwant\n%v", regular, wantNames)
+	}
+	for name, data := range want {
+		if _, err := strconv.Atoi(inodes[name]); err != nil {
+			t.Fatalf("%s: inode %q", name, inodes[name])
+		}
+		got, err := exec.Command(icat, "-f", "ufs", path, inodes[name]).Output()
+		if err != nil {
+			t.Fatalf("icat %s: %v", name, err)
+		}
+		if !bytes.Equal(got, data) {
+			t.Errorf("%s: icat reads %d bytes, want %d (or different bytes)", name, len(got), len(data))
+		}
+	}
+	return inodes
+}
+
 // TestWrittenImageReadByTSK writes to a makefs-built UFS1 image in the
 // kernel, then has The Sleuth Kit, an independent reader, list it and
 // read every file back.
@@ -116,45 +163,7 @@ func TestWrittenImageReadByTSK(t *testing.T) {
 			if err := os.WriteFile(path, hf.Bytes(), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			out, err := exec.Command(fls, "-r", "-p", "-f", "ufs", path).CombinedOutput()
-			if err != nil {
-				t.Fatalf("fls: %v\n%s", err, out)
-			}
-			inodes := map[string]string{}
-			var regular []string
-			for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-				// "r/r 4:\tname"; deleted entries carry a '*'.
-				kind, rest, ok := strings.Cut(line, " ")
-				if !ok || strings.Contains(rest, "*") || strings.Contains(rest, "$OrphanFiles") {
-					continue
-				}
-				ino, name, _ := strings.Cut(rest, ":\t")
-				inodes[name] = ino
-				if kind == "r/r" {
-					regular = append(regular, name)
-				}
-			}
-			sort.Strings(regular)
-			var wantNames []string
-			for name := range want {
-				wantNames = append(wantNames, name)
-			}
-			sort.Strings(wantNames)
-			if strings.Join(regular, ",") != strings.Join(wantNames, ",") {
-				t.Fatalf("fls lists files\n%v\nwant\n%v", regular, wantNames)
-			}
-			for name, data := range want {
-				if _, err := strconv.Atoi(inodes[name]); err != nil {
-					t.Fatalf("%s: inode %q", name, inodes[name])
-				}
-				got, err := exec.Command(icat, "-f", "ufs", path, inodes[name]).Output()
-				if err != nil {
-					t.Fatalf("icat %s: %v", name, err)
-				}
-				if !bytes.Equal(got, data) {
-					t.Errorf("%s: icat reads %d bytes, want %d (or different bytes)", name, len(got), len(data))
-				}
-			}
+			inodes := tskAgrees(t, fls, icat, path, want)
 			for _, link := range []string{"a/short", "a/long"} {
 				if _, ok := inodes[link]; !ok {
 					t.Errorf("fls does not list %s", link)
