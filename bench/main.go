@@ -1,7 +1,7 @@
 // Command bench runs gorump's benchmarks side by side with the host
 // kernel in one run and prints ratios:
 //
-//	go run ./bench [-count N] [-run REGEXP] [-benchtime D] [-json] [-q]
+//	go run ./bench [-count N] [-run REGEXP] [-benchtime D] [-dir DIR] [-short] [-json] [-q]
 //
 // Each operation of package bench/ops (the same code go test -bench
 // runs in package rump) is timed with testing.Benchmark in a gorump
@@ -10,6 +10,10 @@
 // faster. Booting has no host counterpart; the runner also reports the
 // heap each idle kernel holds and the resident memory of a fresh process
 // before and after it boots one kernel.
+//
+// The FFS operations (-run FFS selects them) work in -dir, os.TempDir()
+// by default: gorump on an FFS image file there, the host kernel on the
+// host file system that holds it. -short makes them smaller.
 package main
 
 import (
@@ -40,6 +44,8 @@ func main() {
 	benchtime := flags.Duration("benchtime", time.Second, "time each benchmark for `D`")
 	asJSON := flags.Bool("json", false, "print machine-readable JSON instead of a table")
 	quiet := flags.Bool("q", false, "print only the results, no progress or descriptions")
+	dir := flags.String("dir", "", "make the FFS operations' images and host files under `DIR` (default os.TempDir())")
+	short := flags.Bool("short", false, "run the FFS operations with smaller sizes")
 	flags.Parse(os.Args[1:])
 	if *count < 1 || flags.NArg() > 0 {
 		flags.Usage()
@@ -57,12 +63,25 @@ func main() {
 		progress = io.Discard
 	}
 
+	opts := ops.Options{Dir: *dir, Short: *short}
 	base, note := ops.HostBase()
 	rep := report{HostDir: base, Note: note, Count: *count, Benchtime: benchtime.String(),
 		GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: runtime.Version()}
-	for _, op := range ops.All() {
+	for _, op := range ops.All(opts) {
 		if !re.MatchString(op.Name) {
 			continue
+		}
+		if strings.HasPrefix(op.Name, "FFS") && rep.FFSDir == "" {
+			rep.FFSDir = opts.ScratchDir()
+			rep.FFSDirType = ops.HostFSType(rep.FFSDir)
+			rep.Short = *short
+		}
+		if op.Missing != nil {
+			if what := op.Missing(); what != "" {
+				fmt.Fprintf(progress, "%s: skipped: needs %s\n", op.Name, what)
+				rep.Skipped = append(rep.Skipped, skipped{op.Name, what})
+				continue
+			}
 		}
 		rep.Ops = append(rep.Ops, measure(op, *count, progress))
 	}
@@ -74,6 +93,7 @@ func main() {
 			rep.RSS = &rss
 		}
 	}
+	ops.Cleanup()
 	rep.Aims = checkAims(&rep)
 	if *asJSON {
 		enc := json.NewEncoder(os.Stdout)
@@ -88,15 +108,27 @@ func main() {
 
 // report is the outcome of a run; it is also the -json format.
 type report struct {
-	HostDir    string    `json:"host_dir"`
-	Note       string    `json:"note,omitempty"`
-	Count      int       `json:"count"`
-	Benchtime  string    `json:"benchtime"`
-	GOMAXPROCS int       `json:"gomaxprocs"`
-	GoVersion  string    `json:"go_version"`
+	HostDir    string `json:"host_dir"`
+	Note       string `json:"note,omitempty"`
+	Count      int    `json:"count"`
+	Benchtime  string `json:"benchtime"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+	GoVersion  string `json:"go_version"`
+	// FFSDir is where the FFS operations ran, on a host file system of
+	// type FFSDirType; Short says they ran with smaller sizes.
+	FFSDir     string    `json:"ffs_dir,omitempty"`
+	FFSDirType string    `json:"ffs_dir_type,omitempty"`
+	Short      bool      `json:"short,omitempty"`
 	Ops        []opStats `json:"ops"`
+	Skipped    []skipped `json:"skipped,omitempty"`
 	RSS        *rssStats `json:"process_rss,omitempty"`
 	Aims       []aim     `json:"aims,omitempty"`
+}
+
+// skipped is an operation this host cannot run.
+type skipped struct {
+	Name  string `json:"name"`
+	Needs string `json:"needs"`
 }
 
 // aim is one of gorump's performance aims (docs: the anchor figures),
@@ -112,6 +144,7 @@ type opStats struct {
 	Name     string     `json:"name"`
 	Doc      string     `json:"doc"`
 	Metadata bool       `json:"metadata,omitempty"`
+	Unit     string     `json:"unit,omitempty"`
 	Gorump   sideStats  `json:"gorump"`
 	Host     *sideStats `json:"host,omitempty"`
 	// Ratio is host ns/op over gorump ns/op: above 1 gorump is faster.
@@ -120,8 +153,10 @@ type opStats struct {
 
 // sideStats are medians over the runs of one side.
 type sideStats struct {
-	NsPerOp     float64            `json:"ns_per_op"`
-	MBPerSec    float64            `json:"mb_per_s,omitempty"`
+	NsPerOp  float64 `json:"ns_per_op"`
+	MBPerSec float64 `json:"mb_per_s,omitempty"`
+	// PerSec is the rate in the operation's Unit per second.
+	PerSec      float64            `json:"per_s,omitempty"`
 	AllocsPerOp float64            `json:"allocs_per_op"`
 	BytesPerOp  float64            `json:"bytes_per_op"`
 	Metrics     map[string]float64 `json:"metrics,omitempty"`
@@ -140,9 +175,9 @@ func measure(op ops.Op, count int, progress io.Writer) opStats {
 			h = append(h, run(op.Name+"/host", op.Host))
 		}
 	}
-	st := opStats{Name: op.Name, Doc: op.Doc, Metadata: op.Metadata, Gorump: summarize(g, op.Bytes)}
+	st := opStats{Name: op.Name, Doc: op.Doc, Metadata: op.Metadata, Unit: op.Unit, Gorump: summarize(g, op)}
 	if op.Host != nil {
-		hs := summarize(h, op.Bytes)
+		hs := summarize(h, op)
 		st.Host = &hs
 		st.Ratio = hs.NsPerOp / st.Gorump.NsPerOp
 	}
@@ -157,7 +192,7 @@ func run(name string, f func(*testing.B)) testing.BenchmarkResult {
 	return r
 }
 
-func summarize(rs []testing.BenchmarkResult, bytes int64) sideStats {
+func summarize(rs []testing.BenchmarkResult, op ops.Op) sideStats {
 	perOp := func(f func(r testing.BenchmarkResult) float64) float64 {
 		v := make([]float64, len(rs))
 		for i, r := range rs {
@@ -170,8 +205,11 @@ func summarize(rs []testing.BenchmarkResult, bytes int64) sideStats {
 		s.Runs = append(s.Runs, float64(r.T.Nanoseconds())/float64(r.N))
 	}
 	s.NsPerOp = median(slices.Clone(s.Runs))
-	if bytes > 0 {
-		s.MBPerSec = float64(bytes) / s.NsPerOp * 1e3
+	if op.Bytes > 0 {
+		s.MBPerSec = float64(op.Bytes) / s.NsPerOp * 1e3
+	}
+	if op.Items > 0 {
+		s.PerSec = float64(op.Items) / s.NsPerOp * 1e9
 	}
 	s.AllocsPerOp = perOp(func(r testing.BenchmarkResult) float64 { return float64(r.MemAllocs) / float64(r.N) })
 	s.BytesPerOp = perOp(func(r testing.BenchmarkResult) float64 { return float64(r.MemBytes) / float64(r.N) })
@@ -201,25 +239,30 @@ func (rep *report) print(w io.Writer, quiet bool) {
 		fmt.Fprintf(w, "gorump vs the host kernel (%s), %s, GOMAXPROCS %d, benchtime %s, median of %d\n",
 			rep.HostDir, rep.GoVersion, rep.GOMAXPROCS, rep.Benchtime, rep.Count)
 		fmt.Fprintln(w, "ratio = host ns/op / gorump ns/op; above 1 gorump is faster")
+		if rep.FFSDir != "" {
+			size := "full sizes"
+			if rep.Short {
+				size = "-short sizes"
+			}
+			fmt.Fprintf(w, "FFS operations: images and host files under %s (%s), %s; host page cache not dropped\n",
+				rep.FFSDir, rep.FFSDirType, size)
+		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "%-18s %13s %13s %8s %12s %12s %10s\n",
-		"operation", "gorump ns/op", "host ns/op", "ratio", "gorump MB/s", "host MB/s", "allocs/op")
+	fmt.Fprintf(w, "%-18s %13s %13s %8s %15s %15s %10s\n",
+		"operation", "gorump ns/op", "host ns/op", "ratio", "gorump rate", "host rate", "allocs/op")
 	for _, o := range rep.Ops {
-		host, ratio, hostMB := "-", "-", ""
+		host, ratio, hostRate := "-", "-", ""
 		if o.Host != nil {
 			host = fmtNs(o.Host.NsPerOp)
 			ratio = fmt.Sprintf("%.2f", o.Ratio)
-			if o.Host.MBPerSec > 0 {
-				hostMB = fmt.Sprintf("%.0f", o.Host.MBPerSec)
-			}
+			hostRate = fmtRate(*o.Host, o.Unit)
 		}
-		gMB := ""
-		if o.Gorump.MBPerSec > 0 {
-			gMB = fmt.Sprintf("%.0f", o.Gorump.MBPerSec)
-		}
-		fmt.Fprintf(w, "%-18s %13s %13s %8s %12s %12s %10.1f\n",
-			o.Name, fmtNs(o.Gorump.NsPerOp), host, ratio, gMB, hostMB, o.Gorump.AllocsPerOp)
+		fmt.Fprintf(w, "%-18s %13s %13s %8s %15s %15s %10.1f\n",
+			o.Name, fmtNs(o.Gorump.NsPerOp), host, ratio, fmtRate(o.Gorump, o.Unit), hostRate, o.Gorump.AllocsPerOp)
+	}
+	for _, s := range rep.Skipped {
+		fmt.Fprintf(w, "%-18s skipped: needs %s\n", s.Name, s.Needs)
 	}
 	var kernel []string
 	for _, o := range rep.Ops {
@@ -274,6 +317,12 @@ func checkAims(rep *report) []aim {
 	var boot *opStats
 	for i, o := range rep.Ops {
 		switch o.Name {
+		case "FFSSeqWrite":
+			aims = append(aims, aim{"FFS seq write + fsync at least 0.9x raw file",
+				fmt.Sprintf("ratio %.2f (%.0f vs %.0f MB/s)", o.Ratio, o.Gorump.MBPerSec, o.Host.MBPerSec), o.Ratio >= 0.9})
+		case "FFSSeqRead":
+			aims = append(aims, aim{"FFS seq read after remount at least 0.9x raw",
+				fmt.Sprintf("ratio %.2f (%.0f vs %.0f MB/s)", o.Ratio, o.Gorump.MBPerSec, o.Host.MBPerSec), o.Ratio >= 0.9})
 		case "Getpid":
 			aims = append(aims, aim{"getpid under 50 ns", fmtNs(o.Gorump.NsPerOp) + " ns", o.Gorump.NsPerOp < 50})
 		case "BootHalt":
@@ -293,6 +342,20 @@ func checkAims(rep *report) []aim {
 			fmtBytes(float64(rep.RSS.After)) + " (process RSS)", rep.RSS.After < 49<<20/10})
 	}
 	return aims
+}
+
+// fmtRate formats a side's rate: MB/s, or the operation's unit per
+// second; "" when it has neither.
+func fmtRate(s sideStats, unit string) string {
+	switch {
+	case s.MBPerSec > 0:
+		return fmt.Sprintf("%.0f MB/s", s.MBPerSec)
+	case s.PerSec >= 1e4:
+		return fmt.Sprintf("%.1fk %s/s", s.PerSec/1e3, unit)
+	case s.PerSec > 0:
+		return fmt.Sprintf("%.0f %s/s", s.PerSec, unit)
+	}
+	return ""
 }
 
 func fmtNs(ns float64) string {
@@ -317,6 +380,7 @@ func fmtBytes(b float64) string {
 }
 
 func fatalf(format string, args ...any) {
+	ops.Cleanup()
 	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
 	os.Exit(1)
 }

@@ -1,6 +1,7 @@
 package rump_test
 
 import (
+	"os"
 	"testing"
 
 	"github.com/gorump/gorump/bench/ops"
@@ -21,8 +22,24 @@ func BenchmarkSeqRead1M(b *testing.B)         { runOp(b, "SeqRead1M") }
 func BenchmarkBootHalt(b *testing.B)          { runOp(b, "BootHalt") }
 func BenchmarkKernelMemory(b *testing.B)      { runOp(b, "KernelMemory") }
 
+// The FFS benchmarks work in os.TempDir() ($TMPDIR); -short makes them
+// smaller. See bench/ops/ffs.go.
+func BenchmarkFFSSeqWrite(b *testing.B)     { runOp(b, "FFSSeqWrite") }
+func BenchmarkFFSSeqRead(b *testing.B)      { runOp(b, "FFSSeqRead") }
+func BenchmarkFFSCreateFlat(b *testing.B)   { runOp(b, "FFSCreateFlat") }
+func BenchmarkFFSCreateTree(b *testing.B)   { runOp(b, "FFSCreateTree") }
+func BenchmarkFFSReadTree(b *testing.B)     { runOp(b, "FFSReadTree") }
+func BenchmarkFFSReadTreeCold(b *testing.B) { runOp(b, "FFSReadTreeCold") }
+
+// TestMain removes what the benchmarks shared once they have all run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	ops.Cleanup()
+	os.Exit(code)
+}
+
 func runOp(b *testing.B, name string) {
-	for _, op := range ops.All() {
+	for _, op := range ops.All(ops.Options{Short: testing.Short()}) {
 		if op.Name != name {
 			continue
 		}
@@ -45,8 +62,10 @@ func runOp(b *testing.B, name string) {
 // benchmark here.
 func TestBenchOpsCovered(t *testing.T) {
 	have := map[string]bool{"Getpid": true, "Stat": true, "OpenClose": true, "CreateWriteUnlink": true,
-		"Read4K": true, "SeqWrite1M": true, "SeqRead1M": true, "BootHalt": true, "KernelMemory": true}
-	for _, op := range ops.All() {
+		"Read4K": true, "SeqWrite1M": true, "SeqRead1M": true, "BootHalt": true, "KernelMemory": true,
+		"FFSSeqWrite": true, "FFSSeqRead": true, "FFSCreateFlat": true, "FFSCreateTree": true,
+		"FFSReadTree": true, "FFSReadTreeCold": true}
+	for _, op := range ops.All(ops.Options{}) {
 		if !have[op.Name] {
 			t.Errorf("bench/ops has %s but rump has no Benchmark%s", op.Name, op.Name)
 		}

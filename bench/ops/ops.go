@@ -5,6 +5,10 @@
 // ratio between the two compares kernels, not harnesses. The go test
 // benchmarks in package rump and the bench runner both run them, so the
 // two report the same thing.
+//
+// The FFS operations (ffs.go) run on an FFS image, a host file in a
+// scratch directory mounted in a gorump kernel, against the host kernel
+// working in the same scratch directory.
 package ops
 
 import (
@@ -24,6 +28,10 @@ type Op struct {
 	// Bytes is what one iteration moves, for MB/s; 0 for metadata
 	// operations.
 	Bytes int64
+	// Items is how many things (Unit) one iteration handles, for a rate
+	// in Unit per second; 0 when Bytes gives the rate or there is none.
+	Items int64
+	Unit  string
 	// Metadata marks the file-system metadata operations, which gorump
 	// aims to do at least as fast as the host kernel.
 	Metadata bool
@@ -32,6 +40,28 @@ type Op struct {
 	// Host times it on the host kernel; nil when the host has no
 	// counterpart (booting a kernel).
 	Host func(b *testing.B)
+	// Missing says what this host lacks to run the operation (a peer
+	// tool), or "" when nothing is missing. Gorump and Host skip the
+	// benchmark, or fail it under GORUMP_REQUIRE_PEERS=1, without it.
+	Missing func() string
+}
+
+// Options say where and how big the operations run.
+type Options struct {
+	// Dir is the scratch directory of the FFS operations: images and
+	// host files go in fresh directories under it. Empty means
+	// os.TempDir().
+	Dir string
+	// Short makes the FFS operations smaller (see ffsSizes).
+	Short bool
+}
+
+// ScratchDir returns the directory the FFS operations work under.
+func (o Options) ScratchDir() string {
+	if o.Dir != "" {
+		return o.Dir
+	}
+	return os.TempDir()
 }
 
 // MetricHeapPerKernel is the unit of the metric KernelMemory reports: the
@@ -39,8 +69,8 @@ type Op struct {
 const MetricHeapPerKernel = "heap-B/kernel"
 
 // All returns every operation, in the order the runner prints them.
-func All() []Op {
-	return []Op{
+func All(o Options) []Op {
+	return append([]Op{
 		sided("Getpid", "getpid(): gorump p.PID(), host syscall.Getpid", 0, getpid),
 		metadata(sided("Stat", "stat(2) of an existing file 4 directories deep", 0, stat)),
 		metadata(sided("OpenClose", "open(2) O_RDONLY then close(2) of an existing file", 0, openClose)),
@@ -50,7 +80,7 @@ func All() []Op {
 		sided("SeqRead1M", "read(2) of 1 MiB, sequentially through a 64 MiB file", seqSize, seqRead),
 		{Name: "BootHalt", Doc: "rump.Init(rump.Options{}) then Halt", Gorump: bootHalt},
 		{Name: "KernelMemory", Doc: "rump.Init(rump.Options{}) alone; kernels kept in batches to weigh their heap", Gorump: kernelMemory},
-	}
+	}, ffsOps(o)...)
 }
 
 // sided makes an Op that runs body on both sides.

@@ -42,6 +42,12 @@ type Cache struct {
 	// wbErr is the first failed eviction write-back since the last Sync,
 	// which reports it; the data stays cached and dirty.
 	wbErr error
+	// wbBuf gathers the blocks of a clustered write-back: MaxTransfer
+	// bytes, allocated on first use and kept.
+	wbBuf []byte
+	// spare holds the Data of evicted buffers for new buffers to reuse,
+	// at most a transfer's worth (MaxTransfer/bsize of them).
+	spare [][]byte
 }
 
 // Stats count what the cache did.
@@ -57,6 +63,7 @@ type Buf struct {
 	c   *Cache
 	blk int64
 	// Data is the block's contents; valid while the buffer is held.
+	// Once the buffer is evicted the cache reuses Data for another block.
 	Data []byte
 
 	lock sync.Mutex // held by whoever has the buffer from Get
@@ -149,7 +156,7 @@ func (c *Cache) hold(blk int64) (*Buf, error) {
 	c.mu.Lock()
 	b, ok := c.bufs[blk]
 	if !ok {
-		b = &Buf{c: c, blk: blk, Data: make([]byte, c.bsize)}
+		b = &Buf{c: c, blk: blk, Data: c.newDataLocked()}
 		c.bufs[blk] = b
 	} else if b.onLRU {
 		c.lruRemove(b)
@@ -275,7 +282,30 @@ func (c *Cache) shrinkLocked() {
 		}
 		delete(c.bufs, b.blk)
 		c.stats.Evictions++
+		c.recycleLocked(b)
 	}
+}
+
+// newDataLocked returns a block-sized slice for a new buffer: the Data
+// of an evicted buffer when one is spare, holding whatever it held (Get
+// reads the block over it, GetNew clears it), else a new one.
+func (c *Cache) newDataLocked() []byte {
+	if n := len(c.spare); n > 0 {
+		d := c.spare[n-1]
+		c.spare[n-1] = nil
+		c.spare = c.spare[:n-1]
+		return d
+	}
+	return make([]byte, c.bsize)
+}
+
+// recycleLocked keeps the Data of b, just evicted, for a new buffer. No
+// one holds b, and Data is only valid while a buffer is held.
+func (c *Cache) recycleLocked(b *Buf) {
+	if len(c.spare) < MaxTransfer/c.bsize {
+		c.spare = append(c.spare, b.Data)
+	}
+	b.Data = nil
 }
 
 // dirtyRunLocked returns the contiguous run of dirty unheld buffers
@@ -301,7 +331,8 @@ func (c *Cache) dirtyRunLocked(b *Buf) []*Buf {
 }
 
 // writeBack writes bufs (dirty, unheld) sorted into runs of adjacent
-// blocks, one disk transfer per run.
+// blocks, one disk transfer per run. It runs with c.mu held, which also
+// guards c.wbBuf.
 func (c *Cache) writeBack(bufs []*Buf) error {
 	slices.SortFunc(bufs, func(a, b *Buf) int {
 		switch {
@@ -313,7 +344,6 @@ func (c *Cache) writeBack(bufs []*Buf) error {
 		return 0
 	})
 	limit := MaxTransfer / c.bsize
-	var scratch []byte
 	for i := 0; i < len(bufs); {
 		j := i + 1
 		for j < len(bufs) && j-i < limit && bufs[j].blk == bufs[j-1].blk+1 {
@@ -322,11 +352,13 @@ func (c *Cache) writeBack(bufs []*Buf) error {
 		run := bufs[i:j]
 		data := run[0].Data
 		if len(run) > 1 {
-			scratch = scratch[:0]
-			for _, b := range run {
-				scratch = append(scratch, b.Data...)
+			if c.wbBuf == nil {
+				c.wbBuf = make([]byte, MaxTransfer)
 			}
-			data = scratch
+			data = c.wbBuf[:0]
+			for _, b := range run {
+				data = append(data, b.Data...)
+			}
 		}
 		if _, err := c.d.WriteAt(data, run[0].blk*int64(c.bsize)); err != nil {
 			return err
@@ -357,7 +389,7 @@ func (c *Cache) Prefetch(blk int64, n int) error {
 		if _, ok := c.bufs[blk+i]; ok {
 			break
 		}
-		b := &Buf{c: c, blk: blk + i, Data: make([]byte, c.bsize), refs: 1}
+		b := &Buf{c: c, blk: blk + i, Data: c.newDataLocked(), refs: 1}
 		b.lock.Lock() // a fresh buffer: never blocks
 		c.bufs[b.blk] = b
 		run = append(run, b)

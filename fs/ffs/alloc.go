@@ -395,7 +395,12 @@ func (f *fsys) initInodes(g *cylGroup, idx int64) error {
 	}
 	upTo := min(sb.ipg, (idx/sb.inopb+2)*sb.inopb)
 	zero := make([]byte, (upTo-inited)*sb.inodeSize())
-	if err := f.writeAt(zero, sb.inodeAddr(g.c*sb.ipg+inited)); err != nil {
+	addr := sb.inodeAddr(g.c*sb.ipg + inited)
+	if err := f.writeAt(zero, addr); err != nil {
+		return err
+	}
+	// On the disk before the group that counts them (see order.go).
+	if err := f.flushBlocks(addr, int64(len(zero))); err != nil {
 		return err
 	}
 	g.set32(cgOffInitedIblk, upTo)

@@ -45,6 +45,22 @@ func (n *node) blkPref(lbn int64) int64 {
 // allocRun allocates nbytes (a multiple of the fragment size, at most a
 // block) near pref and zeroes it on the disk.
 func (f *fsys) allocRun(pref, nbytes int64) (int64, error) {
+	addr, err := f.allocUncleared(pref, nbytes)
+	if err != nil {
+		return 0, err
+	}
+	if err := f.zeroAt(addr<<f.sb.fshift, nbytes); err != nil {
+		return 0, err
+	}
+	return addr, nil
+}
+
+// allocUncleared allocates like allocRun but leaves the contents as they
+// are: for a data block that the caller overwrites whole right away, as
+// NetBSD's ffs_balloc leaves out B_CLRBUF for a write covering the
+// block. Zeroes written first would share the block's buffer with the
+// data and reach the disk with it, never alone.
+func (f *fsys) allocUncleared(pref, nbytes int64) (int64, error) {
 	sb := f.sb
 	f.mu.Lock()
 	var addr int64
@@ -56,9 +72,6 @@ func (f *fsys) allocRun(pref, nbytes int64) (int64, error) {
 	}
 	f.mu.Unlock()
 	if err != nil {
-		return 0, err
-	}
-	if err := f.writeAt(make([]byte, nbytes), addr<<sb.fshift); err != nil {
 		return 0, err
 	}
 	return addr, nil
@@ -81,12 +94,17 @@ func (f *fsys) freeRun(addr, nbytes int64) error {
 
 // growDirect makes direct block lbn hold newBytes instead of oldBytes
 // (both fragment multiples): in place when the fragments after it are
-// free, else by moving it.
-func (n *node) growDirect(lbn, oldBytes, newBytes int64) error {
+// free, else by moving it. overwrite says the caller writes all of a
+// new whole block right away.
+func (n *node) growDirect(lbn, oldBytes, newBytes int64, overwrite bool) error {
 	f, sb := n.fs, n.fs.sb
 	addr := n.ip.db[lbn]
 	if addr == 0 {
-		a, err := f.allocRun(n.blkPref(lbn), newBytes)
+		alloc := f.allocRun
+		if overwrite && newBytes == sb.bsize {
+			alloc = f.allocUncleared
+		}
+		a, err := alloc(n.blkPref(lbn), newBytes)
 		if err != nil {
 			return err
 		}
@@ -104,7 +122,7 @@ func (n *node) growDirect(lbn, oldBytes, newBytes int64) error {
 		return err
 	}
 	if ok {
-		if err := f.writeAt(make([]byte, newBytes-oldBytes), addr<<sb.fshift+oldBytes); err != nil {
+		if err := f.zeroAt(addr<<sb.fshift+oldBytes, newBytes-oldBytes); err != nil {
 			return err
 		}
 	} else {
@@ -130,13 +148,15 @@ func (n *node) growDirect(lbn, oldBytes, newBytes int64) error {
 
 // balloc makes sure block lbn of the file exists with room for a file of
 // newSize bytes, and returns its fragment address. It first grows a
-// fragment tail that is no longer last into a whole block.
-func (n *node) balloc(lbn, newSize int64) (int64, error) {
+// fragment tail that is no longer last into a whole block. overwrite
+// says the caller writes the whole of block lbn right away, so a block
+// allocated for it need not be zeroed first.
+func (n *node) balloc(lbn, newSize int64, overwrite bool) (int64, error) {
 	sb := n.fs.sb
 	oldSize := n.ip.size
 	if oldL := sb.lastLbn(oldSize); oldL >= 0 && oldL < ndaddr && oldL < lbn {
 		if cur := sb.blkSize(oldSize, oldL); cur < sb.bsize {
-			if err := n.growDirect(oldL, cur, sb.bsize); err != nil {
+			if err := n.growDirect(oldL, cur, sb.bsize, false); err != nil {
 				return 0, err
 			}
 		}
@@ -151,18 +171,18 @@ func (n *node) balloc(lbn, newSize int64) (int64, error) {
 			}
 		}
 		if have < need {
-			if err := n.growDirect(lbn, have, need); err != nil {
+			if err := n.growDirect(lbn, have, need, overwrite); err != nil {
 				return 0, err
 			}
 		}
 		return n.ip.db[lbn], nil
 	}
-	return n.ballocIndirect(lbn)
+	return n.ballocIndirect(lbn, overwrite)
 }
 
 // ballocIndirect allocates block lbn (past the direct blocks) and any
-// indirect blocks on the way to it.
-func (n *node) ballocIndirect(lbn int64) (int64, error) {
+// indirect blocks on the way to it; overwrite is balloc's.
+func (n *node) ballocIndirect(lbn int64, overwrite bool) (int64, error) {
 	f, sb := n.fs, n.fs.sb
 	rel := lbn - ndaddr
 	span := int64(1)
@@ -179,7 +199,7 @@ func (n *node) ballocIndirect(lbn int64) (int64, error) {
 	}
 	pref := n.blkPref(lbn)
 	if n.ip.ib[level] == 0 {
-		a, err := f.allocRun(pref, sb.bsize)
+		a, err := f.allocIndirect(pref, sb.bsize)
 		if err != nil {
 			return 0, err
 		}
@@ -196,7 +216,13 @@ func (n *node) ballocIndirect(lbn int64) (int64, error) {
 			return 0, err
 		}
 		if next == 0 {
-			if next, err = f.allocRun(addr+sb.frag, sb.bsize); err != nil {
+			alloc := f.allocRun // a data block
+			if l > 0 {
+				alloc = f.allocIndirect
+			} else if overwrite {
+				alloc = f.allocUncleared
+			}
+			if next, err = alloc(addr+sb.frag, sb.bsize); err != nil {
 				return 0, err
 			}
 			if err := f.writePtr(ptrAddr, next); err != nil {
@@ -250,7 +276,7 @@ func (n *node) truncate(newSize int64) error {
 		return errno.EFBIG
 	}
 	if newSize > oldSize {
-		if _, err := n.balloc(sb.lastLbn(newSize), newSize); err != nil {
+		if _, err := n.balloc(sb.lastLbn(newSize), newSize, false); err != nil {
 			return err
 		}
 		n.ip.size = newSize
@@ -307,7 +333,7 @@ func (n *node) truncate(newSize int64) error {
 			}
 			if addr != 0 {
 				end := sb.blkSize(newSize, last)
-				if err := f.writeAt(make([]byte, end-in), addr<<sb.fshift+in); err != nil {
+				if err := f.zeroAt(addr<<sb.fshift+in, end-in); err != nil {
 					return err
 				}
 			}

@@ -105,3 +105,13 @@ func (f *fsys) writeAt(p []byte, off int64) error {
 	}
 	return nil
 }
+
+// zeroBlock is a block of zeroes for zeroAt to write from; nothing
+// writes to it.
+var zeroBlock [maxBlockSize]byte
+
+// zeroAt writes n zero bytes (at most a block) at byte offset off of the
+// file system through the buffer cache.
+func (f *fsys) zeroAt(off, n int64) error {
+	return f.writeAt(zeroBlock[:n], off)
+}

@@ -9,17 +9,27 @@ import (
 	"github.com/gorump/gorump/kern/errno"
 )
 
-// The consistency checker follows NetBSD's fsck_ffs, read-only for now.
-// It is split by phase: check.go (the API, the checker's state and the
-// setup phase on the superblock), check_inodes.go (phase 1: inodes and
-// their block trees), check_names.go (phases 2 to 4: directory entries,
-// connectivity and link counts) and check_cg.go (phase 5: cylinder
-// groups and summaries).
+// The consistency checker follows NetBSD's fsck_ffs, and repairs what it
+// finds as fsck_ffs -y does. It is split by phase: check.go (the API, the
+// checker's state and the setup phase on the superblock),
+// check_inodes.go (phase 1: inodes and their block trees),
+// check_names.go (phases 2 to 4: directory entries, connectivity and link
+// counts) and check_cg.go (phase 5: cylinder groups and summaries);
+// check_repair.go holds what the repairs share (rewriting inodes,
+// allocating, directory entries, lost+found).
+//
+// A repair writes through the checker's buffer cache. Before its first
+// write it marks the file system not clean on the disk and syncs, so that
+// a repair cut short by an I/O error or a crash leaves a file system that
+// the driver will not mount read-write and that a new check picks up; it
+// marks the file system clean only after a check of the result finds
+// nothing.
 
 // CheckOptions controls Check.
 type CheckOptions struct {
-	// Repair asks Check to fix what it finds, as fsck_ffs -y does. The
-	// driver cannot write yet: Check refuses with ENOTSUP.
+	// Repair asks Check to fix what it finds, answering yes to every
+	// question as fsck_ffs -y does, and to mark the file system clean
+	// once a check of the result finds nothing left to fix.
 	Repair bool
 	// MaxProblems caps how many problems the report records (1000 when
 	// zero); CheckReport.Truncated says when the cap was reached.
@@ -125,6 +135,9 @@ type Problem struct {
 	Offset    int64 // NoOffset unless a directory entry is concerned
 	Got, Want int64
 	Msg       string // one line
+	// Fix says what a repair did about the problem: "" when nothing was
+	// done (no repair was asked, or none was possible).
+	Fix string
 }
 
 func (p Problem) String() string {
@@ -138,6 +151,11 @@ func (p Problem) String() string {
 		fmt.Fprintf(&b, "cg %d: ", p.CG)
 	}
 	b.WriteString(p.Msg)
+	if p.Fix != "" {
+		b.WriteString(" [fixed: ")
+		b.WriteString(p.Fix)
+		b.WriteByte(']')
+	}
 	return b.String()
 }
 
@@ -154,6 +172,15 @@ type CheckReport struct {
 	Files, Dirs int64 // allocated inodes other than directories, and directories
 	UsedFrags   int64 // fragments in use, metadata included
 	FreeFrags   int64 // free fragments, those of free blocks included
+
+	// With CheckOptions.Repair: Modified says the repair wrote to the
+	// disk; Repaired, that it left the file system consistent (a check
+	// of the result found nothing) and marked clean; Passes, how many
+	// check-and-repair passes it made. Where fsck_ffs asks for a rerun,
+	// Check reruns by itself, up to three passes; Problems holds what
+	// every pass found, and the counts above are those of the result.
+	Modified, Repaired bool
+	Passes             int
 }
 
 // Clean reports whether no problem was found.
@@ -185,6 +212,12 @@ func (r *CheckReport) String() string {
 	if r.Truncated {
 		b.WriteString("(more problems not recorded)\n")
 	}
+	switch {
+	case r.Repaired:
+		fmt.Fprintf(&b, "repaired (passes: %d) and marked clean\n", r.Passes)
+	case r.Passes > 0:
+		fmt.Fprintf(&b, "NOT repaired (passes: %d)\n", r.Passes)
+	}
 	return b.String()
 }
 
@@ -196,16 +229,85 @@ const (
 	maxDirSize         = 0x7fffffff
 	checkCacheBytes    = 8 << 20
 	csumSize           = 16 // struct csum: four int32
+	maxRepairPasses    = 3
 )
 
 // Check verifies the FFS on d the way NetBSD's fsck_ffs does, in its
-// phases, and reports every inconsistency it finds; it changes nothing.
-// It returns an error, and no report, when d holds no FFS superblock, when
-// the disk fails a read, or when opts asks for a repair.
+// phases, and reports every inconsistency it finds. Without opts.Repair
+// it changes nothing. With it, it repairs what it finds, as fsck_ffs -y
+// does, checks the result again (repairing again if need be) and marks
+// the file system clean when the result is consistent; the report says
+// what each problem's fix was and whether the repair succeeded.
+// It returns an error, and no report, when d holds no FFS superblock or
+// the disk fails a read or a write (the file system is then left marked
+// not clean), or when a repair is asked of a read-only disk.
 func Check(d disk.Disk, opts CheckOptions) (*CheckReport, error) {
-	if opts.Repair {
-		return nil, fmt.Errorf("ffs: check: repair is not supported yet: %w", errno.ENOTSUP)
+	if !opts.Repair {
+		c, err := newChecker(d, opts, false)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.run(); err != nil {
+			return nil, err
+		}
+		return c.report, nil
 	}
+	if d.ReadOnly() {
+		return nil, fmt.Errorf("ffs: check: repair of a read-only disk: %w", errno.EROFS)
+	}
+	report := &CheckReport{}
+	for pass := 1; pass <= maxRepairPasses; pass++ {
+		c, err := newChecker(d, opts, true)
+		if err != nil {
+			return nil, err
+		}
+		if pass == 1 {
+			report.UFS2, report.BigEndian, report.MarkedClean = c.report.UFS2, c.report.BigEndian, c.report.MarkedClean
+		}
+		if err := c.run(); err != nil {
+			return nil, err
+		}
+		if err := c.f.bc.Sync(); err != nil {
+			return nil, err
+		}
+		report.Passes = pass
+		report.Modified = report.Modified || c.modified
+		report.Problems = append(report.Problems, c.report.Problems...)
+		report.Truncated = report.Truncated || c.report.Truncated
+		report.Files, report.Dirs, report.UsedFrags, report.FreeFrags = c.report.Files, c.report.Dirs, c.report.UsedFrags, c.report.FreeFrags
+		if c.fatal {
+			return report, nil // the geometry cannot be trusted: nothing was repaired
+		}
+		// What a pass that found nothing left is consistent; anything
+		// else is checked again from the disk.
+		v := c
+		if len(c.report.Problems) > 0 || c.report.Truncated || c.modified {
+			if v, err = newChecker(d, opts, false); err != nil {
+				return nil, err
+			}
+			if err := v.run(); err != nil {
+				return nil, err
+			}
+			if !v.report.Clean() {
+				if !c.modified {
+					break // nothing this pass could fix
+				}
+				continue
+			}
+		}
+		wrote, err := v.markClean()
+		if err != nil {
+			return nil, err
+		}
+		report.Modified = report.Modified || wrote
+		report.Repaired = true
+		return report, nil
+	}
+	return report, nil
+}
+
+// newChecker reads the superblock of d and sets up a check.
+func newChecker(d disk.Disk, opts CheckOptions, repair bool) (*checker, error) {
 	sb, err := readSuperblock(d)
 	if err != nil {
 		return nil, err
@@ -220,6 +322,7 @@ func Check(d disk.Disk, opts CheckOptions) (*CheckReport, error) {
 	c := &checker{
 		f:           &fsys{d: d, bc: bc, sb: sb},
 		sb:          sb,
+		repair:      repair,
 		maxProblems: opts.MaxProblems,
 		report: &CheckReport{UFS2: sb.ufs2, BigEndian: sb.bo.Uint16([]byte{0, 1}) == 1,
 			MarkedClean: sb.clean && sb.flags&fsNeedsFsck == 0},
@@ -227,10 +330,7 @@ func Check(d disk.Disk, opts CheckOptions) (*CheckReport, error) {
 	if c.maxProblems <= 0 {
 		c.maxProblems = defaultMaxProblems
 	}
-	if err := c.run(); err != nil {
-		return nil, err
-	}
-	return c.report, nil
+	return c, nil
 }
 
 // checker is the state of one Check.
@@ -239,6 +339,20 @@ type checker struct {
 	sb          *superblock
 	report      *CheckReport
 	maxProblems int
+
+	// Repair state: whether to repair, whether anything was written,
+	// the first write or read error of a repair (which ends it), and
+	// whether the setup phase found the geometry unusable.
+	repair   bool
+	modified bool
+	ioErr    error
+	fatal    bool
+	seen     int  // problems found, recorded or not
+	sbDirty  bool // the superblock needs writing at the end of phase 5
+	fixes    map[int64]*inodeFix
+	inoLimit []int64 // inodes read in each group (UFS2: cg_initediblk)
+	lf       int64   // lost+found, once found or made; -1 when it cannot be had
+	rootLF   int64   // what root's entry "lost+found" names, 0 if none
 
 	// From the superblock, beyond what the driver keeps.
 	cssize            int64
@@ -279,38 +393,52 @@ type dirInfo struct {
 	blocks []dirExtent // data blocks in file order
 	parent int64       // the directory whose entry names it; 0 if none
 	dotdot int64       // what ".." names; 0 if missing
+	// dotdotCounted says that the reference ".." makes was counted in
+	// the refs of what it names.
+	dotdotCounted bool
 }
 
 // dirExtent is one data block of a directory.
 type dirExtent struct{ lbn, addr, frags int64 }
 
-// add records a problem, unless the cap is reached.
-func (c *checker) add(p Problem) {
+// add records a problem, unless the cap is reached, and returns its
+// index in the report, or -1.
+func (c *checker) add(p Problem) int {
+	c.seen++
 	if len(c.report.Problems) >= c.maxProblems {
 		c.report.Truncated = true
-		return
+		return -1
 	}
 	c.report.Problems = append(c.report.Problems, p)
+	return len(c.report.Problems) - 1
+}
+
+// fixed records what the repair did about problem i (an index from add).
+func (c *checker) fixed(i int, format string, args ...any) {
+	if i >= 0 && c.ioErr == nil {
+		c.report.Problems[i].Fix = fmt.Sprintf(format, args...)
+	}
 }
 
 // problem records a problem about an inode or a group.
-func (c *checker) problem(ph Phase, k ProblemKind, ino, cg int64, format string, args ...any) {
-	c.add(Problem{Phase: ph, Kind: k, Ino: ino, CG: cg, Frag: NoFrag, Offset: NoOffset, Msg: fmt.Sprintf(format, args...)})
+func (c *checker) problem(ph Phase, k ProblemKind, ino, cg int64, format string, args ...any) int {
+	return c.add(Problem{Phase: ph, Kind: k, Ino: ino, CG: cg, Frag: NoFrag, Offset: NoOffset, Msg: fmt.Sprintf(format, args...)})
 }
 
 // fragProblem records a problem about a fragment.
-func (c *checker) fragProblem(ph Phase, k ProblemKind, ino, cg, frag int64, format string, args ...any) {
-	c.add(Problem{Phase: ph, Kind: k, Ino: ino, CG: cg, Frag: frag, Offset: NoOffset, Msg: fmt.Sprintf(format, args...)})
+func (c *checker) fragProblem(ph Phase, k ProblemKind, ino, cg, frag int64, format string, args ...any) int {
+	return c.add(Problem{Phase: ph, Kind: k, Ino: ino, CG: cg, Frag: frag, Offset: NoOffset, Msg: fmt.Sprintf(format, args...)})
 }
 
 // wrong records a wrong value.
-func (c *checker) wrong(ph Phase, k ProblemKind, ino, cg int64, got, want int64, format string, args ...any) {
-	c.add(Problem{Phase: ph, Kind: k, Ino: ino, CG: cg, Frag: NoFrag, Offset: NoOffset, Got: got, Want: want,
+func (c *checker) wrong(ph Phase, k ProblemKind, ino, cg int64, got, want int64, format string, args ...any) int {
+	return c.add(Problem{Phase: ph, Kind: k, Ino: ino, CG: cg, Frag: NoFrag, Offset: NoOffset, Got: got, Want: want,
 		Msg: fmt.Sprintf(format, args...) + fmt.Sprintf(" is %d, should be %d", got, want)})
 }
 
 func (c *checker) run() error {
 	if !c.checkSetup() {
+		c.fatal = true
 		return nil
 	}
 	if err := c.checkInodes(); err != nil {
@@ -321,7 +449,13 @@ func (c *checker) run() error {
 	}
 	c.checkConnectivity()
 	c.checkLinks()
-	return c.checkCylGroups()
+	if c.ioErr != nil {
+		return c.ioErr
+	}
+	if err := c.checkCylGroups(); err != nil {
+		return err
+	}
+	return c.ioErr
 }
 
 // Offsets in struct fs that only the checker reads.
@@ -397,10 +531,16 @@ func (c *checker) checkSetup() bool {
 
 	// The summary area: fs_cssize bytes of struct csum at fs_csaddr,
 	// in some group's data area.
-	csFrags := frags(c.cssize)
-	if c.cssize != fragRoundup(sb, sb.ncg*csumSize) {
-		c.wrong(PhaseSetup, BadSuperblock, 0, NoCG, c.cssize, fragRoundup(sb, sb.ncg*csumSize), "summary area size fs_cssize")
+	if want := fragRoundup(sb, sb.ncg*csumSize); c.cssize != want {
+		i := c.wrong(PhaseSetup, BadSuperblock, 0, NoCG, c.cssize, want, "summary area size fs_cssize")
+		if c.repair {
+			c.cssize = want
+			sb.bo.PutUint32(sb.raw[sbOffCssize:], uint32(want))
+			c.sbDirty = true
+			c.fixed(i, "set")
+		}
 	}
+	csFrags := frags(c.cssize)
 	if g := sb.csaddr / max(sb.fpg, 1); c.cssize < sb.ncg*csumSize || sb.csaddr < 0 || sb.csaddr+csFrags > sb.size ||
 		g >= sb.ncg || sb.csaddr < sb.cgStart(g)+sb.dblkno || sb.csaddr+csFrags > (g+1)*sb.fpg {
 		c.problem(PhaseSetup, BadSuperblock, 0, NoCG, "summary area of %d bytes at fragment %d is not inside a data area", c.cssize, sb.csaddr)
@@ -408,10 +548,31 @@ func (c *checker) checkSetup() bool {
 		c.csValid = true
 	}
 
-	// Mark the metadata fragments as fsck_ffs does: in group 0 from
-	// its base, in the others from the superblock copy, up to the data
-	// area; then the summary area, and the fragments past the end of
-	// the file system in its last block.
+	reserved := c.markMetadata()
+	if want := sb.size - reserved; sb.dsize != want {
+		i := c.wrong(PhaseSetup, BadSuperblock, 0, NoCG, sb.dsize, want, "data fragments fs_dsize")
+		if c.repair {
+			sb.dsize = want
+			if sb.ufs2 {
+				sb.bo.PutUint64(sb.raw[1088:], uint64(want))
+			} else {
+				sb.bo.PutUint32(sb.raw[40:], uint32(want))
+			}
+			c.sbDirty = true
+			c.fixed(i, "set")
+		}
+	}
+	c.checkSuperblockCopies(raw)
+	return true
+}
+
+// markMetadata starts c.claimed afresh with the metadata fragments
+// marked as fsck_ffs marks them: in group 0 from its base, in the others
+// from the superblock copy, up to the data area; then the summary area,
+// and the fragments past the end of the file system in its last block.
+// It returns how many fragments of the file system that is.
+func (c *checker) markMetadata() int64 {
+	sb := c.sb
 	c.claimed = make([]byte, (sb.size+sb.frag+7)/8)
 	reserved := int64(0)
 	for g := range sb.ncg {
@@ -425,6 +586,7 @@ func (c *checker) checkSetup() bool {
 		reserved += hi - lo
 	}
 	if c.csValid {
+		csFrags := (c.cssize + sb.fsize - 1) >> sb.fshift
 		for a := sb.csaddr; a < sb.csaddr+csFrags; a++ {
 			setBit(c.claimed, a)
 		}
@@ -433,11 +595,7 @@ func (c *checker) checkSetup() bool {
 	for a := sb.size; a%sb.frag != 0; a++ {
 		setBit(c.claimed, a)
 	}
-	if want := sb.size - reserved; sb.dsize != want {
-		c.wrong(PhaseSetup, BadSuperblock, 0, NoCG, sb.dsize, want, "data fragments fs_dsize")
-	}
-	c.checkSuperblockCopies(raw)
-	return true
+	return reserved
 }
 
 // plural says "1 block" or "2 blocks".
@@ -470,19 +628,25 @@ func (c *checker) checkSuperblockCopies(primary []byte) {
 		if off == sb.loc {
 			continue
 		}
+		i := -1
 		if err := c.f.readAt(buf, off); err != nil {
-			c.problem(PhaseSetup, BadSuperblockCopy, 0, g, "superblock copy unreadable: %v", err)
-			continue
-		}
-		var differ []string
-		for _, fl := range fields {
-			if fl.off+4 <= len(buf) && sb.bo.Uint32(buf[fl.off:]) != sb.bo.Uint32(primary[fl.off:]) {
-				differ = append(differ, fl.name)
+			i = c.problem(PhaseSetup, BadSuperblockCopy, 0, g, "superblock copy unreadable: %v", err)
+		} else {
+			var differ []string
+			for _, fl := range fields {
+				if fl.off+4 <= len(buf) && sb.bo.Uint32(buf[fl.off:]) != sb.bo.Uint32(primary[fl.off:]) {
+					differ = append(differ, fl.name)
+				}
 			}
-		}
-		if len(differ) > 0 {
-			c.problem(PhaseSetup, BadSuperblockCopy, 0, g, "superblock copy at fragment %d differs from the primary in %s",
+			if len(differ) == 0 {
+				continue
+			}
+			i = c.problem(PhaseSetup, BadSuperblockCopy, 0, g, "superblock copy at fragment %d differs from the primary in %s",
 				sb.cgStart(g)+sb.sblkno, strings.Join(differ, ", "))
+		}
+		if c.repair {
+			c.write(sb.raw, off)
+			c.fixed(i, "rewritten from the primary")
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package ffs
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 )
@@ -11,10 +12,26 @@ import (
 // checkCylGroups compares each group with the state phase 1 found: the
 // free map must be the complement of the claimed fragments, the counts
 // and summaries must follow from the maps.
+//
+// A repair first claims afresh what the inodes left after phases 1 to 4
+// hold (cleared inodes give their blocks back, released pointers theirs),
+// then rewrites every group that differs in the standard layout with its
+// maps, counts, fragment and cluster summaries rebuilt, as fsck_ffs's
+// pass 5 does (a group whose header is
+// unreadable is rebuilt whole), and the summary array and superblock
+// totals from the groups.
 func (c *checker) checkCylGroups() error {
 	sb := c.sb
+	c.countFiles()
+	if c.repair {
+		c.claimAll()
+		if c.ioErr != nil {
+			return c.ioErr
+		}
+	}
 	var total csum
 	var csArray []byte
+	csChanged := false
 	if c.csValid {
 		csArray = make([]byte, c.cssize)
 		if err := c.f.readAt(csArray, sb.csaddr<<sb.fshift); err != nil {
@@ -29,27 +46,69 @@ func (c *checker) checkCylGroups() error {
 		total.nffree += want.cs.nffree
 		c.report.FreeFrags += want.cs.nbfree*sb.frag + want.cs.nffree
 		c.report.UsedFrags += want.ndblk - want.cs.nbfree*sb.frag - want.cs.nffree
+		first := len(c.report.Problems)
 		cg, err := c.f.readCG(g)
 		if err != nil {
 			c.problem(PhaseCylGroups, BadCGHeader, 0, g, "header rejected, maps not checked: %v", err)
+			cg = nil
 		} else {
 			c.compareCG(cg, want)
+		}
+		if c.repair {
+			c.rebuildCG(cg, want)
+			for i := first; i < len(c.report.Problems); i++ {
+				c.fixed(i, "group rebuilt")
+			}
 		}
 		if csArray != nil {
 			rec := csArray[g*csumSize:]
 			i32 := func(i int) int64 { return int64(int32(sb.bo.Uint32(rec[4*i:]))) }
 			got := csum{i32(0), i32(1), i32(2), i32(3)}
 			if got != want.cs {
-				c.problem(PhaseCylGroups, WrongCSArray, 0, g, "summary array entry at fragment %d is %s, should be %s",
+				i := c.problem(PhaseCylGroups, WrongCSArray, 0, g, "summary array entry at fragment %d is %s, should be %s",
 					sb.csaddr, csumString(got), csumString(want.cs))
+				if c.repair {
+					for j, v := range []int64{want.cs.ndir, want.cs.nbfree, want.cs.nifree, want.cs.nffree} {
+						sb.bo.PutUint32(rec[4*j:], uint32(v))
+					}
+					csChanged = true
+					c.fixed(i, "set")
+				}
 			}
 		}
 	}
+	if csChanged {
+		c.write(csArray, sb.csaddr<<sb.fshift)
+	}
 	got := csum(sb.cstotal)
 	if got != total {
-		c.problem(PhaseCylGroups, WrongTotals, 0, NoCG, "superblock totals fs_cstotal are %s, should be %s", csumString(got), csumString(total))
+		i := c.problem(PhaseCylGroups, WrongTotals, 0, NoCG, "superblock totals fs_cstotal are %s, should be %s", csumString(got), csumString(total))
+		if c.repair {
+			sb.cstotal = csumTotal(total)
+			c.sbDirty = true
+			c.fixed(i, "set")
+		}
 	}
-	return nil
+	if c.repair && c.sbDirty {
+		sb.encode()
+		c.write(sb.raw, sb.loc)
+	}
+	return c.ioErr
+}
+
+// claimAll marks afresh the fragments that the metadata and the
+// allocated inodes hold, for a repair's phase 5.
+func (c *checker) claimAll() {
+	c.markMetadata()
+	raw := make([]byte, c.inodeSizeOf)
+	for ino := int64(rootIno); ino < c.ninodes && c.ioErr == nil; ino++ {
+		if !c.inodes[ino].allocated() {
+			continue
+		}
+		if c.read(raw, c.sb.inodeAddr(ino)) {
+			c.countFrags(ino, c.sb.parseInode(raw))
+		}
+	}
 }
 
 func csumString(s csum) string {
@@ -263,14 +322,8 @@ func (c *checker) compareCGHeader(cg *cylGroup, want *cgState) {
 	if r := cg.i32(cgOffIrotor); r < 0 || r >= sb.ipg {
 		bad = append(bad, fmt.Sprintf("cg_irotor %d outside the group", r))
 	}
-	var nclusters int64
-	if sb.contigSumSize > 0 {
-		nclusters = want.ndblk / sb.frag
-	}
-	field("cg_nclusterblks", cg.i32(cgOffNClusterBlk), nclusters)
-
-	// The layout NetBSD's newfs and fsck_ffs give the maps.
-	iused := int64(cgHeaderSize)
+	l := c.layoutCG(g, want.ndblk)
+	field("cg_nclusterblks", cg.i32(cgOffNClusterBlk), l.nclusters)
 	if sb.ufs2 {
 		field("cg_niblk", cg.i32(cgOffNiblk), sb.ipg)
 		if n := cg.i32(cgOffInitedIblk); n < 0 || n > sb.ipg {
@@ -278,36 +331,143 @@ func (c *checker) compareCGHeader(cg *cylGroup, want *cgState) {
 		}
 	} else {
 		field("cg_old_niblk", i16(18), sb.ipg)
-		if c.oldFlagsUpdated && c.oldCpg > 0 && sb.fpg/c.oldCpg > 0 {
-			ncyl := c.oldCpg
-			if g == sb.ncg-1 {
-				ncyl = (want.ndblk + sb.fpg/c.oldCpg - 1) / (sb.fpg / c.oldCpg)
-			}
-			field("cg_old_ncyl", i16(16), ncyl)
+		if l.ncyl >= 0 {
+			field("cg_old_ncyl", i16(16), l.ncyl)
 		}
-		if !c.oldFlagsUpdated {
-			// Layouts older than NetBSD 2.0; their tables are not checked.
-			iused = -1
-		} else {
-			field("cg_old_btotoff", cg.i32(cgOffOldBtotOff), cgHeaderSize)
-			field("cg_old_boff", cg.i32(cgOffOldBOff), cgHeaderSize+c.oldCpg*4)
-			iused = cgHeaderSize + c.oldCpg*4 + c.oldCpg*c.oldNrpos*2
+		if !l.old {
+			field("cg_old_btotoff", cg.i32(cgOffOldBtotOff), l.btot)
+			field("cg_old_boff", cg.i32(cgOffOldBOff), l.boff)
 		}
 	}
-	if iused >= 0 {
-		field("cg_iusedoff", cg.i32(cgOffIusedOff), iused)
-		freeOff := iused + (sb.ipg+7)/8
-		field("cg_freeoff", cg.i32(cgOffFreeOff), freeOff)
-		next := freeOff + (sb.fpg+7)/8
+	if !l.old {
+		field("cg_iusedoff", cg.i32(cgOffIusedOff), l.iused)
+		field("cg_freeoff", cg.i32(cgOffFreeOff), l.free)
 		if sb.contigSumSize > 0 {
-			sumOff := (next - 4 + 3) &^ 3
-			field("cg_clustersumoff", cg.i32(cgOffClusterSum), sumOff)
-			field("cg_clusteroff", cg.i32(cgOffClusterOff), sumOff+(sb.contigSumSize+1)*4)
-			next = sumOff + (sb.contigSumSize+1)*4 + (sb.fpg/sb.frag+7)/8
+			field("cg_clustersumoff", cg.i32(cgOffClusterSum), l.clusterSum)
+			field("cg_clusteroff", cg.i32(cgOffClusterOff), l.cluster)
 		}
-		field("cg_nextfreeoff", cg.i32(cgOffNextFreeOff), next)
+		field("cg_nextfreeoff", cg.i32(cgOffNextFreeOff), l.next)
 	}
 	if len(bad) > 0 {
 		c.problem(PhaseCylGroups, BadCGHeader, 0, g, "header: %s", strings.Join(bad, ", "))
+	}
+}
+
+// cgLayout is where a group's tables belong, as NetBSD's newfs and
+// fsck_ffs lay them out: byte offsets in the group block, and the counts
+// the header keeps of its cylinders (UFS1) and clusters.
+type cgLayout struct {
+	// old marks a UFS1 layout older than NetBSD 2.0, which is not
+	// checked; the offsets are then a layout without rotational tables.
+	old                                    bool
+	btot, boff                             int64 // UFS1's rotational tables
+	iused, free, clusterSum, cluster, next int64
+	ncyl                                   int64 // UFS1's cg_old_ncyl; -1 when not checked
+	nclusters                              int64
+}
+
+// layoutCG returns group g's layout; ndblk is how many fragments it has.
+func (c *checker) layoutCG(g, ndblk int64) cgLayout {
+	sb := c.sb
+	l := cgLayout{iused: cgHeaderSize, ncyl: -1}
+	if sb.contigSumSize > 0 {
+		l.nclusters = ndblk / sb.frag
+	}
+	if !sb.ufs2 {
+		if c.oldFlagsUpdated && c.oldCpg > 0 && sb.fpg/c.oldCpg > 0 {
+			l.ncyl = c.oldCpg
+			if g == sb.ncg-1 {
+				l.ncyl = (ndblk + sb.fpg/c.oldCpg - 1) / (sb.fpg / c.oldCpg)
+			}
+		}
+		if c.oldFlagsUpdated {
+			l.btot, l.boff = cgHeaderSize, cgHeaderSize+c.oldCpg*4
+			l.iused = l.boff + c.oldCpg*c.oldNrpos*2
+		} else {
+			l.old = true
+		}
+	}
+	l.free = l.iused + (sb.ipg+7)/8
+	l.next = l.free + (sb.fpg+7)/8
+	if sb.contigSumSize > 0 {
+		l.clusterSum = (l.next - 4 + 3) &^ 3
+		l.cluster = l.clusterSum + (sb.contigSumSize+1)*4
+		l.next = l.cluster + (sb.fpg/sb.frag+7)/8
+	}
+	return l
+}
+
+// rebuildCG writes group want.g as it should be, unless it is so
+// already: old, the group as read (nil when its header was rejected),
+// gives the fields a group does not derive from the maps, such as its
+// times, and UFS1's rotational tables, which NetBSD no longer keeps up
+// (makefs leaves them zero) and the checker leaves as they are.
+func (c *checker) rebuildCG(old *cylGroup, want *cgState) {
+	sb, g := c.sb, want.g
+	raw := make([]byte, sb.cgsize)
+	if old != nil {
+		copy(raw, old.raw)
+	} else {
+		sb.bo.PutUint32(raw[cgOffOldTime:], uint32(sb.time))
+		if sb.ufs2 {
+			sb.bo.PutUint64(raw[cgOffTime:], uint64(sb.time))
+		}
+	}
+	cg := &cylGroup{sb: sb, c: g, raw: raw}
+	l := c.layoutCG(g, want.ndblk)
+	if l.old && old != nil {
+		// Keep the group's own layout, which readCG checked.
+		l.btot, l.boff = old.i32(cgOffOldBtotOff), old.i32(cgOffOldBOff)
+		l.iused, l.free, l.next = old.i32(cgOffIusedOff), old.i32(cgOffFreeOff), old.i32(cgOffNextFreeOff)
+		l.clusterSum, l.cluster = old.i32(cgOffClusterSum), old.i32(cgOffClusterOff)
+	}
+	inside := func(off, n int64) bool { return off >= 0 && off+n <= int64(len(raw)) }
+	if !inside(l.iused, (sb.ipg+7)/8) || !inside(l.free, (sb.fpg+7)/8) ||
+		sb.contigSumSize > 0 && (!inside(l.clusterSum, 4*(sb.contigSumSize+1)) || !inside(l.cluster, (sb.fpg/sb.frag+7)/8)) {
+		return // fs_cgsize has no room for the tables: left for a check to report
+	}
+	cg.set32(cgOffMagic, cgMagic)
+	cg.set32(cgOffCgx, g)
+	cg.set32(cgOffNdblk, want.ndblk)
+	for _, r := range []struct {
+		off   int
+		limit int64
+	}{{cgOffRotor, want.ndblk}, {cgOffFrotor, want.ndblk}, {cgOffIrotor, sb.ipg}} {
+		if v := cg.i32(r.off); v < 0 || v >= r.limit {
+			cg.set32(r.off, 0)
+		}
+	}
+	cg.set32(cgOffNClusterBlk, l.nclusters)
+	if sb.ufs2 {
+		cg.set32(cgOffNiblk, sb.ipg)
+		cg.set32(cgOffInitedIblk, c.inoLimit[g])
+	} else {
+		sb.bo.PutUint16(raw[18:], uint16(sb.ipg))
+		if l.ncyl >= 0 {
+			sb.bo.PutUint16(raw[16:], uint16(l.ncyl))
+		}
+		cg.set32(cgOffOldBtotOff, l.btot)
+		cg.set32(cgOffOldBOff, l.boff)
+	}
+	cg.set32(cgOffIusedOff, l.iused)
+	cg.set32(cgOffFreeOff, l.free)
+	cg.set32(cgOffNextFreeOff, l.next)
+	copy(cg.inodeMap(), want.inodes)
+	copy(cg.freeMap(), want.free)
+	cg.setCs(want.cs)
+	for i := 1; i < 8; i++ {
+		cg.set32(cgOffFrsum+4*i, want.frsum[i])
+	}
+	if sb.contigSumSize > 0 {
+		cg.set32(cgOffClusterSum, l.clusterSum)
+		cg.set32(cgOffClusterOff, l.cluster)
+		// Entry 0 of the summary overlaps the end of the free map.
+		for i := int64(1); i <= sb.contigSumSize; i++ {
+			cg.set32(int(l.clusterSum+4*i), want.clusterSum[i])
+		}
+		copy(cg.clusterMap(), want.clusters)
+	}
+	if old == nil || !bytes.Equal(raw, old.raw) {
+		c.write(raw, sb.cgAddr(g))
 	}
 }

@@ -2,7 +2,6 @@ package ffs
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/gorump/gorump/dev/disk"
 	"github.com/gorump/gorump/internal/peer"
-	"github.com/gorump/gorump/kern/errno"
 )
 
 // A corruptible image: the pristine image mounted read-only to find
@@ -195,109 +193,121 @@ func (w want) match(d *damage, p Problem) bool {
 	return p.Phase == w.phase && p.Kind == w.kind && (w.ino == "" || p.Ino == d.ino(w.ino)) && (w.cg == NoCG || p.CG == w.cg)
 }
 
-// TestCheckFindsDamage damages each base image in one way at a time and
-// checks that the report names the damage in the right phase, and
-// nothing but the damage and what follows from it.
-func TestCheckFindsDamage(t *testing.T) {
+// damageCase is one way to damage a base image: the problem it must
+// cause, the consequences the report may list too, and the paths of the
+// tree (see smallTree) that a repair may lose or move to lost+found.
+type damageCase struct {
+	name   string
+	damage func(d *damage)
+	want   want
+	also   []want
+	lost   []string
+}
+
+// damageCases are the damages TestCheckFindsDamage and
+// TestCheckRepairsDamage apply, one at a time.
+func damageCases() []damageCase {
 	const anyCG = NoCG
 	// A block that changes hands between used and free shows in every
 	// map and count of phase 5.
 	moved := []want{{PhaseCylGroups, FreeMapMismatch, "", 0}, {PhaseCylGroups, WrongCGCounts, "", 0},
 		{PhaseCylGroups, WrongFragSum, "", 0}, {PhaseCylGroups, ClusterMapBad, "", 0}, {PhaseCylGroups, ClusterSumBad, "", 0},
 		{PhaseCylGroups, WrongCSArray, "", 0}, {PhaseCylGroups, WrongTotals, "", anyCG}}
-	cases := []struct {
-		name   string
-		damage func(d *damage)
-		want   want
-		also   []want // consequences the report may list too
-	}{
+	return []damageCase{
 		{"free-map bit of a used fragment", func(d *damage) { d.flipFree(d.node("a").ip.db[0]) },
-			want{PhaseCylGroups, FreeMapMismatch, "", 0}, nil},
+			want{PhaseCylGroups, FreeMapMismatch, "", 0}, nil, nil},
 		{"free-map bit of a free fragment", func(d *damage) { d.flipFree(d.firstFree()) },
-			want{PhaseCylGroups, FreeMapMismatch, "", 0}, nil},
+			want{PhaseCylGroups, FreeMapMismatch, "", 0}, nil, nil},
 		{"wrong link count", func(d *damage) { d.put16(d.sb.inodeAddr(d.ino("a"))+2, 3) },
-			want{PhaseLinks, WrongLinkCount, "a", anyCG}, nil},
+			want{PhaseLinks, WrongLinkCount, "a", anyCG}, nil, nil},
 		{"block claimed by two inodes", func(d *damage) {
 			// a's fragment becomes big's first fragment; a's own is
 			// left marked in use.
 			d.putPtr(d.ino("a"), 0, d.node("dir/big").ip.db[0])
-		}, want{PhaseInodes, DupBlock, "a", anyCG}, append([]want{{PhaseInodes, DupBlock, "dir/big", anyCG}}, moved...)},
+		}, want{PhaseInodes, DupBlock, "a", anyCG}, append([]want{{PhaseInodes, DupBlock, "dir/big", anyCG}}, moved...), []string{"a", "dir/hard", "dir/big"}},
 		{"block claimed twice by one inode", func(d *damage) {
 			big := d.node("dir/big")
 			d.putPtr(big.ino, 1, big.ip.db[0])
-		}, want{PhaseInodes, DupBlock, "dir/big", anyCG}, moved},
+		}, want{PhaseInodes, DupBlock, "dir/big", anyCG}, moved, []string{"dir/big"}},
 		{"entry naming a free inode", func(d *damage) {
 			d.put32(d.entry("/", "a"), d.sb.ipg-1) // the last inode of group 0 is free
-		}, want{PhaseNames, EntryUnallocated, "/", anyCG}, []want{{PhaseLinks, WrongLinkCount, "a", anyCG}}},
+		}, want{PhaseNames, EntryUnallocated, "/", anyCG}, []want{{PhaseLinks, WrongLinkCount, "a", anyCG}}, []string{"a"}},
 		{"wrong cg nbfree", func(d *damage) { d.put32(d.cg(0)+cgOffCs+4, d.get32(d.cg(0)+cgOffCs+4)-1) },
-			want{PhaseCylGroups, WrongCGCounts, "", 0}, nil},
+			want{PhaseCylGroups, WrongCGCounts, "", 0}, nil, nil},
 		{"wrong cstotal", func(d *damage) {
 			if d.sb.ufs2 {
 				d.sb.bo.PutUint64(d.img[d.sb.loc+1016:], uint64(d.sb.cstotal.nbfree+5)) // cs_nbfree, int64
 			} else {
 				d.put32(d.sb.loc+196, d.sb.cstotal.nbfree+5)
 			}
-		}, want{PhaseCylGroups, WrongTotals, "", anyCG}, nil},
+		}, want{PhaseCylGroups, WrongTotals, "", anyCG}, nil, nil},
 		{"dangling directory", func(d *damage) { d.put32(d.entry("dir", "sub"), 0) },
-			want{PhaseConnectivity, UnreachableDir, "dir/sub", anyCG}, nil},
+			want{PhaseConnectivity, UnreachableDir, "dir/sub", anyCG}, nil, []string{"dir/sub"}},
 		{"bad '..'", func(d *damage) { d.put32(d.entry("dir/sub", ".."), rootIno) },
-			want{PhaseNames, BadDotDot, "dir/sub", anyCG}, []want{{PhaseLinks, WrongLinkCount, "/", anyCG}, {PhaseLinks, WrongLinkCount, "dir", anyCG}}},
+			want{PhaseNames, BadDotDot, "dir/sub", anyCG}, []want{{PhaseLinks, WrongLinkCount, "/", anyCG}, {PhaseLinks, WrongLinkCount, "dir", anyCG}}, nil},
 		{"bad '.'", func(d *damage) { d.put32(d.entry("dir", "."), d.ino("dir/sub")) },
-			want{PhaseNames, BadDot, "dir", anyCG}, []want{{PhaseLinks, WrongLinkCount, "dir", anyCG}}},
+			want{PhaseNames, BadDot, "dir", anyCG}, []want{{PhaseLinks, WrongLinkCount, "dir", anyCG}}, nil},
 		{"wrong d_type", func(d *damage) { d.img[d.entry("dir", "big")+6] = 4 },
-			want{PhaseNames, BadEntryType, "dir", anyCG}, nil},
+			want{PhaseNames, BadEntryType, "dir", anyCG}, nil, nil},
 		{"malformed entry", func(d *damage) { d.put16(d.entry("dir", "hard")+4, 6) },
 			want{PhaseNames, BadDirEntry, "dir", anyCG}, []want{{PhaseConnectivity, UnreachableDir, "", anyCG},
-				{PhaseConnectivity, UnreferencedFile, "", anyCG}, {PhaseLinks, WrongLinkCount, "", anyCG}}},
+				{PhaseConnectivity, UnreferencedFile, "", anyCG}, {PhaseLinks, WrongLinkCount, "", anyCG}}, []string{"dir/hard", "dir/big", "dir/sub"}},
 		{"unreferenced file", func(d *damage) { d.put32(d.entry("/", "longlink"), 0) },
-			want{PhaseConnectivity, UnreferencedFile, "longlink", anyCG}, nil},
+			want{PhaseConnectivity, UnreferencedFile, "longlink", anyCG}, nil, []string{"longlink"}},
 		{"wrong di_blocks", func(d *damage) { d.putBlocks(d.ino("dir/big"), 8) },
-			want{PhaseInodes, WrongBlockCount, "dir/big", anyCG}, nil},
+			want{PhaseInodes, WrongBlockCount, "dir/big", anyCG}, nil, nil},
 		{"block pointer outside the file system", func(d *damage) { d.putPtr(d.ino("dir/big"), 3, d.sb.size+64) },
-			want{PhaseInodes, BadBlock, "dir/big", anyCG}, moved},
+			want{PhaseInodes, BadBlock, "dir/big", anyCG}, moved, []string{"dir/big"}},
 		{"block pointer into an inode table", func(d *damage) { d.putPtr(d.ino("dir/big"), 3, d.sb.iblkno) },
-			want{PhaseInodes, BadBlock, "dir/big", anyCG}, moved},
+			want{PhaseInodes, BadBlock, "dir/big", anyCG}, moved, []string{"dir/big"}},
 		{"block pointer past the end of the file", func(d *damage) {
 			a := d.node("a")
 			d.putPtr(a.ino, 5, d.sb.fpg-d.sb.frag) // the last block of group 0, free
-		}, want{PhaseInodes, BlockPastEOF, "a", anyCG}, append([]want{{PhaseInodes, WrongBlockCount, "a", anyCG}}, moved...)},
+		}, want{PhaseInodes, BlockPastEOF, "a", anyCG}, append([]want{{PhaseInodes, WrongBlockCount, "a", anyCG}}, moved...), nil},
 		{"inode-map bit", func(d *damage) {
 			off := d.cg(0) + d.get32(d.cg(0)+cgOffIusedOff)
 			i := d.ino("dir/big")
 			d.img[off+i/8] ^= 1 << (i % 8)
-		}, want{PhaseInodes, InodeMapMismatch, "dir/big", anyCG}, nil},
+		}, want{PhaseInodes, InodeMapMismatch, "dir/big", anyCG}, nil, nil},
 		{"frsum", func(d *damage) { d.put32(d.cg(0)+cgOffFrsum+4, d.get32(d.cg(0)+cgOffFrsum+4)+1) },
-			want{PhaseCylGroups, WrongFragSum, "", 0}, nil},
+			want{PhaseCylGroups, WrongFragSum, "", 0}, nil, nil},
 		{"cluster map", func(d *damage) {
 			off := d.cg(0) + d.get32(d.cg(0)+cgOffClusterOff)
 			d.img[off] ^= 1
-		}, want{PhaseCylGroups, ClusterMapBad, "", 0}, nil},
+		}, want{PhaseCylGroups, ClusterMapBad, "", 0}, nil, nil},
 		{"cluster summary", func(d *damage) {
 			off := d.cg(0) + d.get32(d.cg(0)+cgOffClusterSum) + 4
 			d.put32(off, d.get32(off)+1)
-		}, want{PhaseCylGroups, ClusterSumBad, "", 0}, nil},
+		}, want{PhaseCylGroups, ClusterSumBad, "", 0}, nil, nil},
 		{"summary array", func(d *damage) {
 			off := d.sb.csaddr<<d.sb.fshift + 8 // group 0's nifree
 			d.put32(off, d.get32(off)+1)
-		}, want{PhaseCylGroups, WrongCSArray, "", 0}, nil},
+		}, want{PhaseCylGroups, WrongCSArray, "", 0}, nil, nil},
 		{"cg header", func(d *damage) { d.put32(d.cg(0)+cgOffRotor, -5) },
-			want{PhaseCylGroups, BadCGHeader, "", 0}, nil},
+			want{PhaseCylGroups, BadCGHeader, "", 0}, nil, nil},
 		{"cg magic", func(d *damage) { d.put32(d.cg(0)+cgOffMagic, 0) },
-			want{PhaseCylGroups, BadCGHeader, "", 0}, nil},
+			want{PhaseCylGroups, BadCGHeader, "", 0}, nil, nil},
 		{"superblock copy", func(d *damage) {
 			off := (d.sb.cgStart(0) + d.sb.sblkno) << d.sb.fshift
 			d.put32(off+184, d.sb.ipg*2) // fs_ipg
-		}, want{PhaseSetup, BadSuperblockCopy, "", 0}, nil},
+		}, want{PhaseSetup, BadSuperblockCopy, "", 0}, nil, nil},
 		{"partially allocated inode", func(d *damage) {
 			d.putPtr(d.sb.ipg-1, 0, 100) // the last inode of group 0 is free
-		}, want{PhaseInodes, PartialInode, "", anyCG}, nil},
+		}, want{PhaseInodes, PartialInode, "", anyCG}, nil, nil},
 		{"unknown file type", func(d *damage) {
 			off := d.sb.inodeAddr(d.ino("longlink"))
 			d.put16(off, 0o170644)
-		}, want{PhaseInodes, UnknownType, "longlink", anyCG}, moved},
+		}, want{PhaseInodes, UnknownType, "longlink", anyCG}, moved, []string{"longlink"}},
 		{"geometry", func(d *damage) { d.put32(d.sb.loc+20, d.sb.iblkno) }, // fs_dblkno = fs_iblkno
-			want{PhaseSetup, BadGeometry, "", anyCG}, nil},
+			want{PhaseSetup, BadGeometry, "", anyCG}, nil, nil},
 	}
+}
+
+// TestCheckFindsDamage damages each base image in one way at a time and
+// checks that the report names the damage in the right phase, and
+// nothing but the damage and what follows from it.
+func TestCheckFindsDamage(t *testing.T) {
+	cases := damageCases()
 	for base, img := range damageBases(t) {
 		if r, err := Check(disk.NewMemFrom(img, 512), CheckOptions{}); err != nil || !r.Clean() {
 			t.Fatalf("%s: base image not clean: %v\n%s", base, err, r)
@@ -333,11 +343,7 @@ func TestCheckFindsDamage(t *testing.T) {
 	}
 }
 
-func TestCheckRefusesRepair(t *testing.T) {
-	img := loadImage(t, "small-ufs2.img.gz")
-	if _, err := Check(disk.NewMemFrom(img, 512), CheckOptions{Repair: true}); !errors.Is(err, errno.ENOTSUP) {
-		t.Errorf("repair: %v, want ENOTSUP", err)
-	}
+func TestCheckRejectsBlankDisk(t *testing.T) {
 	if _, err := Check(disk.NewMem(1<<20, 512), CheckOptions{}); err == nil {
 		t.Error("checked a blank disk")
 	}

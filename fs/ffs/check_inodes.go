@@ -14,10 +14,23 @@ import (
 // and keeps what the later phases need in c.inodes and c.dirs. When it
 // found fragments claimed twice, a second scan names every inode that
 // shares them.
+//
+// A repair does what fsck_ffs -y does in pass 1 and, for the inodes it
+// marks there, in pass 4: it clears the inodes that cannot be trusted
+// (no file type, an impossible size, a bad block pointer, blocks shared
+// with another inode: every inode sharing them, as fsck_ffs's pass 1b
+// finds them), clears partially allocated free inodes, and corrects
+// di_blocks. Where fsck_ffs clears an inode with block pointers past the
+// end of the file, the repair releases those pointers instead, finishing
+// the truncation a crash interrupted; it does not claim them, so a block
+// a truncation freed and another file took is not counted twice. It
+// zeroes what follows a short symlink's target and nanoseconds out of
+// range. The inode maps are left to phase 5.
 func (c *checker) checkInodes() error {
 	c.inodes = make([]inoInfo, c.ninodes)
 	c.dirs = map[int64]*dirInfo{}
 	c.dups = map[int64]bool{}
+	c.inoLimit = make([]int64, c.sb.ncg)
 	if err := c.scanInodes(false); err != nil {
 		return err
 	}
@@ -26,6 +39,15 @@ func (c *checker) checkInodes() error {
 			return err
 		}
 	}
+	if c.repair {
+		c.applyInodeFixes()
+	}
+	return c.ioErr
+}
+
+// countFiles counts the allocated inodes for the report.
+func (c *checker) countFiles() {
+	c.report.Files, c.report.Dirs = 0, 0
 	for ino := range c.ninodes {
 		if in := &c.inodes[ino]; in.allocated() {
 			if in.isDir() {
@@ -35,7 +57,6 @@ func (c *checker) checkInodes() error {
 			}
 		}
 	}
-	return nil
 }
 
 // scanInodes walks the inode tables group by group. In the first scan
@@ -57,6 +78,9 @@ func (c *checker) scanInodes(rescan bool) error {
 		var imap []byte
 		if cg != nil {
 			imap = cg.inodeMap()
+		}
+		if !rescan {
+			c.inoLimit[g] = limit
 		}
 		table := (sb.cgStart(g) + sb.iblkno) << sb.fshift
 		for first := int64(0); first < limit; first += chunkInodes {
@@ -91,8 +115,8 @@ func (c *checker) scanInodes(rescan bool) error {
 		}
 		for i := limit; i < sb.ipg; i++ {
 			if bit(imap, i) && g*sb.ipg+i >= rootIno {
-				c.problem(PhaseInodes, InodeMapMismatch, g*sb.ipg+i, g,
-					"marked in use in the inode map, but beyond the %d initialised inodes of its group", limit)
+				c.mapFixed(c.problem(PhaseInodes, InodeMapMismatch, g*sb.ipg+i, g,
+					"marked in use in the inode map, but beyond the %d initialised inodes of its group", limit))
 			}
 		}
 	}
@@ -108,6 +132,22 @@ func validType(mode uint16) bool {
 	return false
 }
 
+// mapFixed notes that phase 5 fixes problem i, when repairing.
+func (c *checker) mapFixed(i int) {
+	if c.repair {
+		c.fixed(i, "rebuilt in phase 5")
+	}
+}
+
+// clearLater marks inode ino to be cleared once phase 1 is done, for
+// problem i.
+func (c *checker) clearLater(i int, ino int64) {
+	if c.repair {
+		c.fixFor(ino).clear = true
+		c.fixed(i, "inode cleared")
+	}
+}
+
 // checkInode checks one inode; mapped is its inode-map bit (-1 when the
 // group's map is unreadable).
 func (c *checker) checkInode(ino, g int64, raw []byte, mapped int) error {
@@ -116,7 +156,7 @@ func (c *checker) checkInode(ino, g int64, raw []byte, mapped int) error {
 	ifmt := uint32(ip.mode) & kern.S_IFMT
 	if ifmt == 0 {
 		if mapped == 1 {
-			c.problem(PhaseInodes, InodeMapMismatch, ino, g, "unallocated (mode 0) but marked in use in the inode map")
+			c.mapFixed(c.problem(PhaseInodes, InodeMapMismatch, ino, g, "unallocated (mode 0) but marked in use in the inode map"))
 		}
 		var set []string
 		if ip.mode != 0 {
@@ -129,28 +169,32 @@ func (c *checker) checkInode(ino, g int64, raw []byte, mapped int) error {
 			set = append(set, "block pointers")
 		}
 		if len(set) > 0 {
-			c.problem(PhaseInodes, PartialInode, ino, g, "partially allocated: no file type, but %s", strings.Join(set, ", "))
+			c.clearLater(c.problem(PhaseInodes, PartialInode, ino, g, "partially allocated: no file type, but %s", strings.Join(set, ", ")), ino)
 		}
 		return nil
 	}
 	in := &c.inodes[ino]
 	in.mode, in.nlink = ip.mode, ip.nlink
 	if mapped == 0 {
-		c.problem(PhaseInodes, InodeMapMismatch, ino, g, "in use (mode %#o) but marked free in the inode map", ip.mode)
+		c.mapFixed(c.problem(PhaseInodes, InodeMapMismatch, ino, g, "in use (mode %#o) but marked free in the inode map", ip.mode))
 	}
 	if !validType(ip.mode) {
 		in.flags |= inoDamaged
-		c.problem(PhaseInodes, UnknownType, ino, g, "unknown file type %#o", ifmt)
+		c.clearLater(c.problem(PhaseInodes, UnknownType, ino, g, "unknown file type %#o", ifmt), ino)
 		return nil
 	}
 	if ip.size < 0 || ip.size > sb.maxFileSize() || (ifmt == kern.S_IFDIR && ip.size > maxDirSize) {
 		in.flags |= inoDamaged
-		c.problem(PhaseInodes, BadSize, ino, g, "impossible size %d", ip.size)
+		c.clearLater(c.problem(PhaseInodes, BadSize, ino, g, "impossible size %d", ip.size), ino)
 		return nil
 	}
 	for _, t := range []kern.Timespec{ip.atime, ip.mtime, ip.ctime, ip.birthtime} {
 		if t.Nsec < 0 || t.Nsec >= 1e9 {
-			c.problem(PhaseInodes, BadInodeField, ino, g, "timestamp with %d nanoseconds", t.Nsec)
+			i := c.problem(PhaseInodes, BadInodeField, ino, g, "timestamp with %d nanoseconds", t.Nsec)
+			if c.repair {
+				c.fixFor(ino).nsec = true
+				c.fixed(i, "nanoseconds zeroed")
+			}
 			break
 		}
 	}
@@ -167,13 +211,21 @@ func (c *checker) checkInode(ino, g int64, raw []byte, mapped int) error {
 	case ifmt == kern.S_IFCHR || ifmt == kern.S_IFBLK:
 		used := (ip.size+sb.bsize-1)>>sb.bshift + 1
 		if c.pointersAfter(ip, used) {
-			c.problem(PhaseInodes, BlockPastEOF, ino, g, "device with block pointers")
+			i := c.problem(PhaseInodes, BlockPastEOF, ino, g, "device with block pointers")
+			if c.repair {
+				c.fixFor(ino).deviceSlots = used
+				c.fixed(i, "pointers zeroed")
+			}
 		}
 		c.checkBlockCount(ino, g, ip, 0)
 		return nil
 	case ifmt == kern.S_IFLNK && ip.size < sb.maxSymlinkLen:
 		if c.pointersAfter(ip, (ip.size+c.ptrs-1)/c.ptrs) {
-			c.problem(PhaseInodes, BadSymlink, ino, g, "short symlink of %d bytes with data after its target", ip.size)
+			i := c.problem(PhaseInodes, BadSymlink, ino, g, "short symlink of %d bytes with data after its target", ip.size)
+			if c.repair {
+				c.fixFor(ino).symlink = true
+				c.fixed(i, "zeroed after the target")
+			}
 		}
 		c.checkBlockCount(ino, g, ip, 0)
 		return nil
@@ -183,8 +235,12 @@ func (c *checker) checkInode(ino, g int64, raw []byte, mapped int) error {
 		return err
 	}
 	if w.pastEOF > 0 {
-		c.problem(PhaseInodes, BlockPastEOF, ino, g, "%s beyond the end of the file (size %d), the first for block %d",
+		i := c.problem(PhaseInodes, BlockPastEOF, ino, g, "%s beyond the end of the file (size %d), the first for block %d",
 			plural(int64(w.pastEOF), "block pointer"), ip.size, w.firstPastEOF)
+		if c.repair {
+			c.fixFor(ino).trim = true
+			c.fixed(i, "released")
+		}
 	}
 	if !w.incomplete {
 		c.checkBlockCount(ino, g, ip, w.frags)
@@ -212,7 +268,11 @@ func (c *checker) pointersAfter(ip *dinode, n int64) bool {
 // checkBlockCount compares di_blocks, in DEV_BSIZE units, with frags.
 func (c *checker) checkBlockCount(ino, g int64, ip *dinode, frags int64) {
 	if want := frags << (c.sb.fshift - 9); ip.blocks != want {
-		c.wrong(PhaseInodes, WrongBlockCount, ino, g, ip.blocks, want, "block count di_blocks")
+		i := c.wrong(PhaseInodes, WrongBlockCount, ino, g, ip.blocks, want, "block count di_blocks")
+		if c.repair {
+			c.fixFor(ino).blocks = want
+			c.fixed(i, "set")
+		}
 	}
 }
 
@@ -224,6 +284,7 @@ type blockWalk struct {
 	size   int64
 	dir    *dirInfo // where to note a directory's blocks
 	rescan bool
+	mark   bool // only mark the tree's fragments claimed and count them
 
 	nblocks      int64 // blocks the size needs
 	frags        int64 // fragments the tree holds
@@ -266,10 +327,14 @@ func (w *blockWalk) walk(ip *dinode) error {
 	return nil
 }
 
-// data claims the data block at lbn.
+// data claims the data block at lbn. A repair does not claim a block
+// past the end of the file: it releases it.
 func (w *blockWalk) data(lbn, addr, n int64) {
 	if lbn >= w.nblocks {
 		w.notePastEOF(lbn)
+		if w.c.repair {
+			return
+		}
 	}
 	if ok, _ := w.claim(addr, n); ok && w.dir != nil && lbn < w.nblocks {
 		w.dir.blocks = append(w.dir.blocks, dirExtent{lbn, addr, n})
@@ -290,6 +355,9 @@ func (w *blockWalk) indirect(addr int64, level int, base int64) error {
 	sb := w.c.sb
 	if base >= w.nblocks {
 		w.notePastEOF(base)
+		if w.c.repair {
+			return nil
+		}
 	}
 	inRange, fresh := w.claim(addr, sb.frag)
 	if !inRange || !fresh {
@@ -336,16 +404,25 @@ func (w *blockWalk) indirect(addr int64, level int, base int64) error {
 func (w *blockWalk) claim(addr, n int64) (inRange, fresh bool) {
 	c := w.c
 	w.frags += n
+	if w.mark {
+		if c.badExtent(addr, n) != "" {
+			return false, false
+		}
+		for a := addr; a < addr+n; a++ {
+			setBit(c.claimed, a)
+		}
+		return true, true
+	}
 	if why := c.badExtent(addr, n); why != "" {
 		if w.rescan {
 			return false, false
 		}
 		w.bad++
 		if w.bad > maxBadPerInode {
-			c.problem(PhaseInodes, BadBlock, w.ino, w.cg, "more than %d bad block pointers; the rest of the inode was not checked", maxBadPerInode)
+			c.clearLater(c.problem(PhaseInodes, BadBlock, w.ino, w.cg, "more than %d bad block pointers; the rest of the inode was not checked", maxBadPerInode), w.ino)
 			w.stopped, w.incomplete = true, true
 		} else {
-			c.fragProblem(PhaseInodes, BadBlock, w.ino, w.cg, addr, "block pointer %d (%d fragments) %s", addr, n, why)
+			c.clearLater(c.fragProblem(PhaseInodes, BadBlock, w.ino, w.cg, addr, "block pointer %d (%d fragments) %s", addr, n, why), w.ino)
 		}
 		return false, false
 	}
@@ -417,7 +494,23 @@ func (c *checker) rescanInode(ino int64, raw []byte) {
 		if w.dup > maxDupPerInode {
 			more = "at least "
 		}
-		c.fragProblem(PhaseInodes, DupBlock, ino, ino/sb.ipg, w.firstDup,
-			"shares %s%s with other inodes or with itself, the first at fragment %d", more, plural(int64(w.dup), "block"), w.firstDup)
+		c.clearLater(c.fragProblem(PhaseInodes, DupBlock, ino, ino/sb.ipg, w.firstDup,
+			"shares %s%s with other inodes or with itself, the first at fragment %d", more, plural(int64(w.dup), "block"), w.firstDup), ino)
 	}
+}
+
+// countFrags marks the fragments of inode ino's block tree claimed (up
+// to the end of the file, for a repair) and returns how many it holds;
+// devices and short symlinks hold none.
+func (c *checker) countFrags(ino int64, ip *dinode) int64 {
+	sb := c.sb
+	ifmt := uint32(ip.mode) & kern.S_IFMT
+	if ifmt == kern.S_IFCHR || ifmt == kern.S_IFBLK || (ifmt == kern.S_IFLNK && ip.size < sb.maxSymlinkLen) {
+		return 0
+	}
+	w := &blockWalk{c: c, ino: ino, cg: ino / sb.ipg, size: ip.size, mark: true}
+	if err := w.walk(ip); err != nil {
+		c.fail(err)
+	}
+	return w.frags
 }

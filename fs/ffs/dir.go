@@ -136,53 +136,113 @@ func (n *node) writeChunk(base int64, chunk []byte) error {
 	return n.fs.writeAt(chunk, addr<<n.fs.sb.fshift+base&(n.fs.sb.bsize-1))
 }
 
+// chunkSlack returns the most space a new entry could take in a chunk:
+// the slack after some entry's name, or a whole free first slot.
+func (sb *superblock) chunkSlack(chunk []byte) int {
+	best := 0
+	for off := 0; off < dirBlockSize; {
+		e := chunk[off:]
+		reclen := int(sb.bo.Uint16(e[4:]))
+		if reclen < 8 || off+reclen > dirBlockSize {
+			return 0 // damaged: never put anything here
+		}
+		used := 0
+		if sb.bo.Uint32(e[0:]) != 0 {
+			used = direntLen(int(e[7]))
+		}
+		best = max(best, reclen-used)
+		off += reclen
+	}
+	return best
+}
+
+// slack returns the per-chunk free space of the directory, built on first
+// use with one scan and kept current by every change after it, so that
+// finding room for a name costs a walk over small integers rather than
+// over the directory (NetBSD keeps a similar hint, i_diroff).
+func (n *node) slack() ([]int, error) {
+	if n.dirSlack != nil {
+		return n.dirSlack, nil
+	}
+	sl := make([]int, 0, n.ip.size/dirBlockSize)
+	chunk := make([]byte, dirBlockSize)
+	for base := int64(0); base < n.ip.size; base += dirBlockSize {
+		if err := n.readData(chunk, base); err != nil {
+			return nil, err
+		}
+		sl = append(sl, n.fs.sb.chunkSlack(chunk))
+	}
+	n.dirSlack = sl
+	return sl, nil
+}
+
+// noteChunk records a chunk's new contents in the slack table.
+func (n *node) noteChunk(base int64, chunk []byte) {
+	if n.dirSlack == nil {
+		return
+	}
+	i := int(base / dirBlockSize)
+	for len(n.dirSlack) <= i {
+		n.dirSlack = append(n.dirSlack, 0)
+	}
+	n.dirSlack[i] = n.fs.sb.chunkSlack(chunk)
+}
+
 // dirEnter adds name for inode ino: into the slack of an existing entry
 // when one has room, else in a new chunk at the end of the directory.
 func (n *node) dirEnter(name string, ino int64, typ uint8) error {
 	sb := n.fs.sb
 	need := direntLen(len(name))
-	var found bool
-	var at int64
-	var useFree bool
-	err := n.forEachSlot(func(d dirent) bool {
-		used := 0
-		if d.ino != 0 {
-			used = direntLen(len(d.name))
-		}
-		if int(d.reclen)-used >= need {
-			found, at, useFree = true, d.off, d.ino == 0
-			return false
-		}
-		return true
-	})
+	sl, err := n.slack()
 	if err != nil {
 		return err
 	}
-	if !found {
+	ci := -1
+	for i, free := range sl {
+		if free >= need {
+			ci = i
+			break
+		}
+	}
+	if ci < 0 {
 		base := n.ip.size
 		chunk := make([]byte, dirBlockSize)
 		sb.putEntry(chunk, ino, dirBlockSize, typ, name)
 		if _, err := n.writeData(chunk, base); err != nil {
 			return err
 		}
+		n.noteChunk(base, chunk)
 	} else {
-		base, chunk, err := n.chunkAt(at)
+		base, chunk, err := n.chunkAt(int64(ci) * dirBlockSize)
 		if err != nil {
 			return err
 		}
-		in := int(at - base)
-		e := chunk[in:]
-		reclen := int(sb.bo.Uint16(e[4:]))
-		if useFree {
-			sb.putEntry(e, ino, reclen, typ, name)
-		} else {
-			keep := direntLen(int(e[7]))
-			sb.bo.PutUint16(e[4:], uint16(keep))
-			sb.putEntry(e[keep:], ino, reclen-keep, typ, name)
+		placed := false
+		for off := 0; off < dirBlockSize && !placed; {
+			e := chunk[off:]
+			reclen := int(sb.bo.Uint16(e[4:]))
+			if reclen < 8 || off+reclen > dirBlockSize {
+				return fmt.Errorf("ffs: directory %d: bad entry at %d: %w", n.ino, base+int64(off), errno.EIO)
+			}
+			switch {
+			case sb.bo.Uint32(e[0:]) == 0 && reclen >= need:
+				sb.putEntry(e, ino, reclen, typ, name)
+				placed = true
+			case sb.bo.Uint32(e[0:]) != 0 && reclen-direntLen(int(e[7])) >= need:
+				keep := direntLen(int(e[7]))
+				sb.bo.PutUint16(e[4:], uint16(keep))
+				sb.putEntry(e[keep:], ino, reclen-keep, typ, name)
+				placed = true
+			}
+			off += reclen
+		}
+		if !placed {
+			return fmt.Errorf("ffs: directory %d: no room where the slack table said: %w", n.ino, errno.EIO)
 		}
 		if err := n.writeChunk(base, chunk); err != nil {
 			return err
 		}
+		n.noteChunk(base, chunk)
 	}
 	if n.dirIndex != nil {
 		n.dirIndex[name] = ino
@@ -190,9 +250,10 @@ func (n *node) dirEnter(name string, ino int64, typ uint8) error {
 	return nil
 }
 
-// forEachSlot is forEachEntry over every slot, free ones included (a
-// free slot is a chunk's first entry with inode 0).
-func (n *node) forEachSlot(fn func(dirent) bool) error {
+// forEachSlot calls fn for every slot of the directory, free ones
+// included (a free slot is a chunk's first entry with inode 0), with the
+// slot's name bytes, valid only during the call.
+func (n *node) forEachSlot(fn func(d dirent, name []byte) bool) error {
 	f, ip := n.fs, n.ip
 	chunk := make([]byte, dirBlockSize)
 	for base := int64(0); base < ip.size; base += dirBlockSize {
@@ -202,14 +263,15 @@ func (n *node) forEachSlot(fn func(dirent) bool) error {
 		for off := 0; off < dirBlockSize; {
 			e := chunk[off:]
 			reclen := int(f.sb.bo.Uint16(e[4:]))
-			if reclen < 8 || reclen%4 != 0 || off+reclen > dirBlockSize {
+			if reclen < 8 || reclen%4 != 0 || off+reclen > dirBlockSize || 8+int(e[7]) > reclen {
 				return fmt.Errorf("ffs: directory %d: bad entry at %d: %w", n.ino, base+int64(off), errno.EIO)
 			}
 			d := dirent{ino: int64(f.sb.bo.Uint32(e[0:])), typ: e[6], off: base + int64(off), reclen: int64(reclen)}
+			var name []byte
 			if d.ino != 0 {
-				d.name = string(e[8 : 8+int(e[7])])
+				name = e[8 : 8+int(e[7])]
 			}
-			if !fn(d) {
+			if !fn(d, name) {
 				return nil
 			}
 			off += reclen
@@ -223,11 +285,11 @@ func (n *node) forEachSlot(fn func(dirent) bool) error {
 func (n *node) dirRemove(name string) error {
 	sb := n.fs.sb
 	var prev, at int64 = -1, -1
-	err := n.forEachSlot(func(d dirent) bool {
+	err := n.forEachSlot(func(d dirent, dname []byte) bool {
 		if d.off%dirBlockSize == 0 {
 			prev = -1
 		}
-		if d.ino != 0 && d.name == name {
+		if d.ino != 0 && string(dname) == name {
 			at = d.off
 			return false
 		}
@@ -254,6 +316,7 @@ func (n *node) dirRemove(name string) error {
 	if err := n.writeChunk(base, chunk); err != nil {
 		return err
 	}
+	n.noteChunk(base, chunk)
 	if n.dirIndex != nil {
 		delete(n.dirIndex, name)
 	}

@@ -88,6 +88,10 @@ func (sb *superblock) checkInode(ino int64, ip *dinode) error {
 			return bad("timestamp")
 		}
 	}
+	switch ip.mode & kern.S_IFMT {
+	case kern.S_IFCHR, kern.S_IFBLK, kern.S_IFIFO, kern.S_IFSOCK:
+		return nil // no blocks: a device keeps its number in db[0]
+	}
 	if sb.isShortSymlink(ip) {
 		return nil
 	}

@@ -29,7 +29,8 @@ const (
 	ndaddr          = 12 // direct block pointers in an inode
 	niaddr          = 3  // indirect block pointers
 	maxSuperblock   = 8192
-	inodeFormat44   = 2 // FS_44INODEFMT: 4.4BSD directory entries with a type
+	minSuperblock   = 1376 // sizeof(struct fs): NetBSD's mount refuses a smaller fs_sbsize
+	inodeFormat44   = 2    // FS_44INODEFMT: 4.4BSD directory entries with a type
 	minBlockSize    = 4096
 	maxBlockSize    = 65536
 	superblockMagic = 1372 // offset of fs_magic
@@ -231,7 +232,7 @@ func parseSuperblock(b []byte, bo binary.ByteOrder, loc, diskSize int64) (*super
 		return bad("cylinder groups %d x (%d inodes, %d fragments)", sb.ncg, sb.ipg, sb.fpg)
 	case sb.size < 1 || sb.size<<sb.fshift > diskSize:
 		return bad("size %d fragments on a disk of %d bytes", sb.size, diskSize)
-	case sb.sbsize < 1 || sb.sbsize > maxSuperblock:
+	case sb.sbsize < minSuperblock || sb.sbsize > maxSuperblock:
 		return bad("superblock size %d", sb.sbsize)
 	case sb.iblkno < 0 || sb.iblkno >= sb.fpg || sb.dblkno < sb.iblkno || sb.cblkno < 0:
 		return bad("layout in a cylinder group")

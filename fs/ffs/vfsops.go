@@ -11,8 +11,9 @@ import (
 	"github.com/gorump/gorump/vfs"
 )
 
-// cacheBytes is the default buffer-cache size of a mount.
-const cacheBytes = 32 << 20
+// cacheBytes is the buffer-cache size of a mount; a variable so that
+// crash tests can make the cache evict.
+var cacheBytes int64 = 32 << 20
 
 // fsys is one mounted FFS.
 type fsys struct {

@@ -19,6 +19,7 @@ type node struct {
 
 	dirMu    sync.Mutex       // guards building dirIndex
 	dirIndex map[string]int64 // a directory's names, once built
+	dirSlack []int            // room in each chunk, once built; see slack
 }
 
 func (n *node) Ino() vfs.Ino { return vfs.Ino(n.ino) }

@@ -67,7 +67,7 @@ func (n *node) writeData(p []byte, off int64) (int, error) {
 		pos := off + int64(done)
 		lbn, in := pos>>sb.bshift, pos&(sb.bsize-1)
 		chunk := min(int64(len(p)-done), sb.bsize-in)
-		addr, err := n.balloc(lbn, pos+chunk)
+		addr, err := n.balloc(lbn, pos+chunk, in == 0 && chunk == sb.bsize)
 		if err != nil {
 			return done, err
 		}

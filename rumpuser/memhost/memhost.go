@@ -1,8 +1,10 @@
 // Package memhost is a hypercall host that keeps everything in memory:
 // files and disks in RAM, parameters in a map, console output in a buffer,
-// and a seeded random generator. Its clock is Go's time package, so a
-// kernel on a memhost inside a testing/synctest bubble runs on virtual
-// time and its tests are deterministic.
+// and a seeded random generator. Its clock is Go's time package unless
+// Options.Clock gives another, so a kernel on a memhost inside a
+// testing/synctest bubble runs on virtual time and its tests are
+// deterministic; a FixedClock stops the wall time for tools that must
+// write the same bytes on every run.
 package memhost
 
 import (
@@ -24,7 +26,7 @@ type Host struct {
 	files   map[string]*File
 	console bytes.Buffer
 	rng     *rand.ChaCha8
-	clock   goClock
+	clock   rumpuser.Clock
 }
 
 var _ rumpuser.Host = (*Host)(nil)
@@ -36,6 +38,9 @@ type Options struct {
 	Params map[string]string
 	// Seed makes the random stream reproducible.
 	Seed uint64
+	// Clock is the host's clock. Nil means Go's time package: virtual
+	// inside a synctest bubble, real outside.
+	Clock rumpuser.Clock
 }
 
 // New returns an empty in-memory host.
@@ -44,7 +49,11 @@ func New(opts Options) *Host {
 	for i := range 8 {
 		seed[i] = byte(opts.Seed >> (8 * i))
 	}
-	h := &Host{params: map[string]string{}, files: map[string]*File{}, rng: rand.NewChaCha8(seed), clock: goClock{epoch: time.Now()}}
+	var clock rumpuser.Clock = goClock{epoch: time.Now()}
+	if opts.Clock != nil {
+		clock = opts.Clock
+	}
+	h := &Host{params: map[string]string{}, files: map[string]*File{}, rng: rand.NewChaCha8(seed), clock: clock}
 	for k, v := range opts.Params {
 		h.params[k] = v
 	}
@@ -99,8 +108,8 @@ func (h *Host) ConsoleOutput() string {
 	return h.console.String()
 }
 
-// Clock implements rumpuser.Host with Go's time package: virtual inside a
-// synctest bubble, real outside.
+// Clock implements rumpuser.Host: Options.Clock, or else Go's time
+// package (virtual inside a synctest bubble, real outside).
 func (h *Host) Clock() rumpuser.Clock { return h.clock }
 
 // Random implements rumpuser.Host from a generator seeded by

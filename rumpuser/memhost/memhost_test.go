@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/gorump/gorump/kern/errno"
 	"github.com/gorump/gorump/rumpuser"
@@ -190,5 +191,38 @@ func TestConsole(t *testing.T) {
 	h.Console([]byte("two\n"))
 	if got := h.ConsoleOutput(); got != "one two\n" {
 		t.Errorf("console %q", got)
+	}
+}
+
+func TestFixedClock(t *testing.T) {
+	at := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+	c := memhost.NewFixedClock(at)
+	h := memhost.New(memhost.Options{Clock: c})
+	if h.Clock() != rumpuser.Clock(c) {
+		t.Fatal("the host does not use the clock it was given")
+	}
+	m0 := h.Clock().Monotonic()
+	time.Sleep(2 * time.Millisecond)
+	if now := h.Clock().Now(); !now.Equal(at) {
+		t.Errorf("Now = %v, want %v", now, at)
+	}
+	if m1 := h.Clock().Monotonic(); m1 <= m0 {
+		t.Errorf("monotonic time stood still: %v then %v", m0, m1)
+	}
+	later := at.Add(time.Hour)
+	c.Set(later)
+	if now := h.Clock().Now(); !now.Equal(later) {
+		t.Errorf("after Set, Now = %v, want %v", now, later)
+	}
+	fired := make(chan struct{})
+	h.Clock().AfterFunc(time.Millisecond, func() { close(fired) })
+	select {
+	case <-fired:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a timer on a fixed clock did not fire")
+	}
+	// Without a clock the host keeps Go's.
+	if d := memhost.New(memhost.Options{}).Clock().Now(); time.Since(d) > time.Minute || time.Since(d) < 0 {
+		t.Errorf("the default clock reads %v", d)
 	}
 }

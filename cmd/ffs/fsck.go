@@ -1,0 +1,91 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+
+	"github.com/gorump/gorump/fs/ffs/ffstool"
+)
+
+var fsckCommand = command{
+	usage: "[-q] [--json] [-n] [-y] image",
+	flags: func(fs *flag.FlagSet) func(*env, []string) error {
+		fs.Bool("n", true, "report only, change nothing (the default, and for now the only mode)")
+		repair := fs.Bool("y", false, "repair what is found: not supported yet")
+		return func(e *env, args []string) error {
+			if len(args) != 1 {
+				return usagef("want one image, got %d arguments", len(args))
+			}
+			if *repair {
+				return fmt.Errorf("fsck: -y: repair is not supported yet; without -y fsck reports and changes nothing")
+			}
+			rep, err := ffstool.Check(args[0], ffstool.CheckOptions{})
+			if err != nil {
+				return err
+			}
+			if e.json {
+				e.printJSON(reportJSON(args[0], rep))
+			} else if !e.quiet {
+				fmt.Fprintf(e.stdout, "%s: UFS%d %s: %s", args[0], version1or2(rep.UFS2), byteOrderName(rep.BigEndian), rep)
+			}
+			if !rep.Clean() {
+				return errProblemsFound
+			}
+			return nil
+		}
+	},
+}
+
+// fsckJSON is fsck's --json output.
+type fsckJSON struct {
+	Image         string        `json:"image"`
+	Clean         bool          `json:"clean"`
+	MarkedClean   bool          `json:"markedClean"`
+	Version       int           `json:"version"`
+	ByteOrder     string        `json:"byteOrder"`
+	Files         int64         `json:"files"`
+	Directories   int64         `json:"directories"`
+	UsedFragments int64         `json:"usedFragments"`
+	FreeFragments int64         `json:"freeFragments"`
+	Problems      []problemJSON `json:"problems"`
+	Truncated     bool          `json:"truncated"`
+}
+
+// problemJSON is one problem; inode, cg, fragment and offset are absent
+// where they do not apply.
+type problemJSON struct {
+	Phase    int    `json:"phase"`
+	PhaseStr string `json:"phaseName"`
+	Kind     int    `json:"kind"`
+	Inode    *int64 `json:"inode,omitempty"`
+	CG       *int64 `json:"cg,omitempty"`
+	Fragment *int64 `json:"fragment,omitempty"`
+	Offset   *int64 `json:"offset,omitempty"`
+	Got      int64  `json:"got"`
+	Want     int64  `json:"want"`
+	Message  string `json:"message"`
+	Fix      string `json:"fix,omitempty"`
+}
+
+func reportJSON(image string, r *ffstool.CheckReport) fsckJSON {
+	out := fsckJSON{Image: image, Clean: r.Clean(), MarkedClean: r.MarkedClean, Version: version1or2(r.UFS2),
+		ByteOrder: byteOrder(r.BigEndian), Files: r.Files, Directories: r.Dirs, UsedFragments: r.UsedFrags,
+		FreeFragments: r.FreeFrags, Problems: []problemJSON{}, Truncated: r.Truncated}
+	for _, p := range r.Problems {
+		pj := problemJSON{Phase: int(p.Phase), PhaseStr: p.Phase.String(), Kind: int(p.Kind), Got: p.Got, Want: p.Want, Message: p.Msg, Fix: p.Fix}
+		if p.Ino != 0 {
+			pj.Inode = &p.Ino
+		}
+		if p.CG >= 0 {
+			pj.CG = &p.CG
+		}
+		if p.Frag >= 0 {
+			pj.Fragment = &p.Frag
+		}
+		if p.Offset >= 0 {
+			pj.Offset = &p.Offset
+		}
+		out.Problems = append(out.Problems, pj)
+	}
+	return out
+}

@@ -1,0 +1,350 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorump/gorump/fs/ffs/ffstool"
+)
+
+// TestMain runs the command itself when asked to, so that tests can see
+// its real exit status and output.
+func TestMain(m *testing.M) {
+	if os.Getenv("FFS_TEST_RUN_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// ffsProcess runs the command as a process and returns its status,
+// standard output and standard error.
+func ffsProcess(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "FFS_TEST_RUN_MAIN=1")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if _, ok := err.(*exec.ExitError); err != nil && !ok {
+		t.Fatal(err)
+	}
+	return cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()
+}
+
+// ffs runs the command in this process.
+func ffs(args ...string) (int, string, string) {
+	var stdout, stderr bytes.Buffer
+	status := run(args, &stdout, &stderr, false)
+	return status, stdout.String(), stderr.String()
+}
+
+// smallTree makes a tree with a file, a directory, a symlink and a hard
+// link.
+func smallTree(t *testing.T) string {
+	t.Helper()
+	root := filepath.Join(t.TempDir(), "tree")
+	for _, err := range []error{
+		os.MkdirAll(filepath.Join(root, "dir"), 0o755),
+		os.WriteFile(filepath.Join(root, "dir", "file"), bytes.Repeat([]byte("gorump\n"), 3000), 0o644),
+		os.Symlink("dir/file", filepath.Join(root, "link")),
+		os.Link(filepath.Join(root, "dir", "file"), filepath.Join(root, "hard")),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+// oneLine fails t unless s is one line ending in a newline.
+func wantOneLine(t *testing.T, what, s string) {
+	t.Helper()
+	if strings.Count(s, "\n") != 1 || !strings.HasSuffix(s, "\n") {
+		t.Errorf("%s is not one line: %q", what, s)
+	}
+}
+
+// decode parses one JSON object and checks it has exactly the keys
+// given.
+func decode(t *testing.T, out string, keys ...string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("not one JSON object: %v\n%s", err, out)
+	}
+	var got []string
+	for k := range m {
+		got = append(got, k)
+	}
+	slices.Sort(got)
+	slices.Sort(keys)
+	if !slices.Equal(got, keys) {
+		t.Errorf("JSON keys %v, want %v", got, keys)
+	}
+	return m
+}
+
+func TestMakefsAndFsck(t *testing.T) {
+	tree := smallTree(t)
+	img := filepath.Join(t.TempDir(), "tree.img")
+	status, out, errOut := ffs("makefs", "-o", "version=2,bsize=16384,fsize=2048", "-B", "be", "-T", "1700000000", img, tree)
+	if status != exitOK || errOut != "" {
+		t.Fatalf("makefs: status %d, stderr %q", status, errOut)
+	}
+	if !strings.Contains(out, "UFS2 big-endian") || !strings.Contains(out, "block size 16384") {
+		t.Errorf("makefs says %q", out)
+	}
+	info, err := ffstool.Probe(img)
+	if err != nil || !info.UFS2 || !info.BigEndian || info.BlockSize != 16384 || info.FragmentSize != 2048 {
+		t.Errorf("image: %+v, %v", info, err)
+	}
+	status, out, errOut = ffs("fsck", img)
+	if status != exitOK || !strings.Contains(out, ": clean") || errOut != "" {
+		t.Errorf("fsck: status %d, stdout %q, stderr %q", status, out, errOut)
+	}
+	if status, out, _ := ffs("fsck", "-q", img); status != exitOK || out != "" {
+		t.Errorf("fsck -q: status %d, stdout %q", status, out)
+	}
+	if status, out, _ := ffs("makefs", "-q", img, tree); status != exitOK || out != "" {
+		t.Errorf("makefs -q: status %d, stdout %q", status, out)
+	}
+}
+
+func TestJSON(t *testing.T) {
+	tree := smallTree(t)
+	img := filepath.Join(t.TempDir(), "tree.img")
+	status, out, _ := ffs("makefs", "--json", "-f", "10", "-b", "5%", img, tree)
+	if status != exitOK {
+		t.Fatalf("makefs --json: status %d", status)
+	}
+	m := decode(t, out, "image", "size", "version", "byteOrder", "blockSize", "fragmentSize", "density",
+		"cylinderGroups", "inodes", "epoch", "directories", "files", "symlinks", "specials", "hardLinks",
+		"fileBytes", "skipped")
+	for k, want := range map[string]any{"image": img, "version": 1.0, "byteOrder": "le", "blockSize": 8192.0,
+		"fragmentSize": 1024.0, "directories": 2.0, "files": 1.0, "symlinks": 1.0, "hardLinks": 1.0, "fileBytes": 21000.0} {
+		if m[k] != want {
+			t.Errorf("makefs --json: %s = %v, want %v", k, m[k], want)
+		}
+	}
+	if s, ok := m["skipped"].([]any); !ok || len(s) != 0 {
+		t.Errorf("skipped = %v, want []", m["skipped"])
+	}
+
+	status, out, _ = ffs("fsck", "--json", img)
+	if status != exitOK {
+		t.Fatalf("fsck --json: status %d", status)
+	}
+	m = decode(t, out, "image", "clean", "markedClean", "version", "byteOrder", "files", "directories",
+		"usedFragments", "freeFragments", "problems", "truncated")
+	if m["clean"] != true || m["markedClean"] != true || m["version"] != 1.0 {
+		t.Errorf("fsck --json: %v", m)
+	}
+	if p, ok := m["problems"].([]any); !ok || len(p) != 0 {
+		t.Errorf("problems = %v, want []", m["problems"])
+	}
+
+	img2 := filepath.Join(t.TempDir(), "new.img")
+	status, out, _ = ffs("newfs", "--json", "-s", "8m", "-L", "gorump", img2)
+	if status != exitOK {
+		t.Fatalf("newfs --json: status %d", status)
+	}
+	m = decode(t, out, "image", "size", "version", "byteOrder", "blockSize", "fragmentSize", "cylinderGroups",
+		"inodes", "superblock", "volumeName")
+	if m["size"] != float64(8<<20) || m["version"] != 2.0 || m["volumeName"] != "gorump" || m["superblock"] != 65536.0 {
+		t.Errorf("newfs --json: %v", m)
+	}
+}
+
+// TestFsckFindsProblems damages a new file system's free-fragment total
+// and wants exit status 4 and the problem in the JSON report.
+func TestFsckFindsProblems(t *testing.T) {
+	img := filepath.Join(t.TempDir(), "new.img")
+	if status, _, errOut := ffs("newfs", "-q", "-s", "4m", img); status != exitOK {
+		t.Fatalf("newfs: %s", errOut)
+	}
+	b, err := os.ReadFile(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const nffree = 65536 + 1032 // UFS2 superblock's fs_cstotal.cs_nffree
+	binary.LittleEndian.PutUint64(b[nffree:], binary.LittleEndian.Uint64(b[nffree:])+5)
+	if err := os.WriteFile(img, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	status, out, _ := ffs("fsck", "--json", img)
+	if status != exitProblems {
+		t.Errorf("fsck of a damaged image: status %d, want %d", status, exitProblems)
+	}
+	var rep struct {
+		Clean    bool
+		Problems []map[string]any
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Clean || len(rep.Problems) == 0 {
+		t.Fatalf("fsck --json reports %s", out)
+	}
+	for _, k := range []string{"phase", "phaseName", "kind", "got", "want", "message"} {
+		if _, ok := rep.Problems[0][k]; !ok {
+			t.Errorf("a problem has no %q: %v", k, rep.Problems[0])
+		}
+	}
+	if status, out, _ := ffs("fsck", img); status != exitProblems || !strings.Contains(out, "problem") {
+		t.Errorf("fsck: status %d, output %q", status, out)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	dir := t.TempDir()
+	img := filepath.Join(dir, "x.img")
+	missing := filepath.Join(dir, "no-such-dir")
+	for _, c := range []struct {
+		args   []string
+		status int
+		stderr string // a part of the one line expected
+	}{
+		{[]string{"makefs", img, missing}, exitFailure, "ffs: makefs: source directory " + missing + ": no such file or directory"},
+		{[]string{"makefs", img, "/etc/passwd"}, exitFailure, "is not a directory"},
+		{[]string{"makefs", "-s", "64k", img, "."}, exitFailure, "does not fit"},
+		{[]string{"makefs", "-m", "100k", img, "."}, exitFailure, "maximum size"},
+		{[]string{"makefs", img}, exitUsage, "want an image and a directory"},
+		{[]string{"makefs", "-o", "bsize=1000", img, "."}, exitFailure, "block size 1000"},
+		{[]string{"makefs", "-o", "nosuch=1", img, "."}, exitUsage, "unknown option"},
+		{[]string{"makefs", "-B", "middle", img, "."}, exitUsage, "byte order"},
+		{[]string{"makefs", "-s", "lots", img, "."}, exitUsage, "byte count"},
+		{[]string{"makefs", "-t", "cd9660", img, "."}, exitUsage, "only ffs"},
+		{[]string{"makefs", "-nosuch", img, "."}, exitUsage, "flag provided but not defined"},
+		{[]string{"newfs", img}, exitFailure, "does not exist, and no size was given"},
+		{[]string{"newfs", "-s", "100", img}, exitFailure, "too small"},
+		{[]string{"newfs", "-O", "3", img}, exitUsage, "-O 3"},
+		{[]string{"fsck", missing}, exitFailure, "no such file or directory"},
+		{[]string{"fsck", "/etc/passwd"}, exitFailure, "no superblock"},
+		{[]string{"fsck", "-y", "/etc/passwd"}, exitFailure, "repair is not supported yet"},
+		{[]string{"frobnicate"}, exitUsage, "unknown command"},
+	} {
+		status, _, stderr := ffs(c.args...)
+		if status != c.status || !strings.Contains(stderr, c.stderr) {
+			t.Errorf("ffs %s: status %d, stderr %q; want %d and %q", strings.Join(c.args, " "), status, stderr, c.status, c.stderr)
+		}
+		if c.args[0] != "frobnicate" {
+			wantOneLine(t, "ffs "+strings.Join(c.args, " ")+": stderr", stderr)
+		}
+	}
+	// With --json the error is also on standard output.
+	status, out, _ := ffs("makefs", "--json", img, missing)
+	m := decode(t, out, "error")
+	if status != exitFailure || !strings.Contains(m["error"].(string), "no such file or directory") {
+		t.Errorf("makefs --json of a missing directory: status %d, %v", status, m)
+	}
+}
+
+// TestProcess runs the built command as a process: its exit status and
+// its one-line message.
+func TestProcess(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no-such-dir")
+	status, out, stderr := ffsProcess(t, "makefs", filepath.Join(t.TempDir(), "x.img"), missing)
+	if status != exitFailure || out != "" {
+		t.Errorf("status %d, stdout %q", status, out)
+	}
+	want := "ffs: makefs: source directory " + missing + ": no such file or directory\n"
+	if stderr != want {
+		t.Errorf("stderr %q, want %q", stderr, want)
+	}
+	if status, _, _ := ffsProcess(t); status != exitUsage {
+		t.Errorf("no arguments: status %d, want %d", status, exitUsage)
+	}
+	tree := smallTree(t)
+	img := filepath.Join(t.TempDir(), "x.img")
+	if status, _, stderr := ffsProcess(t, "makefs", "-q", img, tree); status != exitOK || stderr != "" {
+		t.Errorf("makefs: status %d, stderr %q", status, stderr)
+	}
+	if status, _, _ := ffsProcess(t, "fsck", img); status != exitOK {
+		t.Errorf("fsck: status %d", status)
+	}
+}
+
+// TestReproducibleCLI builds one tree twice with SOURCE_DATE_EPOCH and
+// once with another, through the command.
+func TestReproducibleCLI(t *testing.T) {
+	tree := smallTree(t)
+	dir := t.TempDir()
+	build := func(name, epoch string) []byte {
+		t.Helper()
+		t.Setenv("SOURCE_DATE_EPOCH", epoch)
+		img := filepath.Join(dir, name)
+		if status, _, stderr := ffs("makefs", "-q", img, tree); status != exitOK {
+			t.Fatalf("makefs: %s", stderr)
+		}
+		b, err := os.ReadFile(img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	a, b := build("a.img", "1700000000"), build("b.img", "1700000000")
+	if !bytes.Equal(a, b) {
+		t.Error("two builds with the same SOURCE_DATE_EPOCH differ")
+	}
+	if c := build("c.img", "1700000001"); bytes.Equal(a, c) {
+		t.Error("another SOURCE_DATE_EPOCH gives the same image")
+	}
+	t.Setenv("SOURCE_DATE_EPOCH", "yesterday")
+	if status, _, stderr := ffs("makefs", filepath.Join(dir, "d.img"), tree); status != exitFailure || !strings.Contains(stderr, "SOURCE_DATE_EPOCH") {
+		t.Errorf("a bad SOURCE_DATE_EPOCH: status %d, %q", status, stderr)
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for s, want := range map[string]int64{"0": 0, "512": 512, "1b": 512, "4k": 4096, "3m": 3 << 20, "2g": 2 << 30,
+		"1t": 1 << 40, "2w": 8, "1000x512": 512000, "2x3kx2": 12288, "8M": 8 << 20} {
+		if got, err := parseSize("size", s); err != nil || got != want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", s, got, err, want)
+		}
+	}
+	for _, s := range []string{"", "x", "-1", "1q", "1kk", "99999999999t", "k"} {
+		if _, err := parseSize("size", s); err == nil {
+			t.Errorf("parseSize(%q) succeeds", s)
+		}
+	}
+	for s, want := range map[string]int64{"100": 51200, "100s": 51200, "8m": 8 << 20, "4k": 4096} {
+		if got, err := parseSectors(s); err != nil || got != want {
+			t.Errorf("parseSectors(%q) = %d, %v; want %d", s, got, err, want)
+		}
+	}
+	if n, pc, err := parseAmount("free", "15%"); err != nil || n != 0 || pc != 15 {
+		t.Errorf("parseAmount(15%%) = %d, %d, %v", n, pc, err)
+	}
+	if n, pc, err := parseAmount("free", "2k"); err != nil || n != 2048 || pc != 0 {
+		t.Errorf("parseAmount(2k) = %d, %d, %v", n, pc, err)
+	}
+}
+
+func TestProgressBar(t *testing.T) {
+	var b bytes.Buffer
+	bar := newProgressBar(&b, "makefs")
+	bar.update(ffstool.Progress{Phase: "copy", Entries: 1, TotalEntries: 2})
+	if b.Len() != 0 {
+		t.Errorf("the bar shows before the work has lasted a moment: %q", b.String())
+	}
+	bar.start = time.Now().Add(-time.Second)
+	bar.update(ffstool.Progress{Phase: "copy", Entries: 5, TotalEntries: 10, Bytes: 5 << 20, TotalBytes: 10 << 20})
+	if s := b.String(); !strings.Contains(s, " 50%") || !strings.Contains(s, "5/10 entries") || !strings.Contains(s, "5.0 MiB/10.0 MiB") {
+		t.Errorf("bar %q", s)
+	}
+	bar.done()
+	if !strings.HasSuffix(b.String(), "\r\x1b[K") {
+		t.Errorf("the bar is not cleared: %q", b.String())
+	}
+	var nilBar *progressBar
+	nilBar.done() // no bar, no output, no panic
+}

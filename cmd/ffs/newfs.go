@@ -1,0 +1,80 @@
+package main
+
+import (
+	"flag"
+
+	"github.com/gorump/gorump/fs/ffs/ffstool"
+)
+
+var newfsCommand = command{
+	usage: "[-q] [--json] [-O 1|2] [-B le|be] [-b bsize] [-f fsize] [-i density] [-m minfree] [-L volname] [-s size] image",
+	flags: func(fs *flag.FlagSet) func(*env, []string) error {
+		version := fs.Int("O", 2, "FFS version: 1 (UFS1) or 2 (UFS2)")
+		order := fs.String("B", "le", "byte order: le or be")
+		bsize := fs.Int64("b", 0, "block size in bytes (default: by the size, as newfs)")
+		fsize := fs.Int64("f", 0, "fragment size in bytes (default: an eighth of the block size)")
+		density := fs.Int64("i", 0, "bytes of data per inode (default: four fragments)")
+		minfree := fs.Int64("m", 0, "percentage kept free for root (default 5)")
+		label := fs.String("L", "", "volume name (UFS2)")
+		size := fs.String("s", "", "size in 512-byte sectors, or bytes with k, m, g or t; a missing image is created this big")
+		return func(e *env, args []string) error {
+			if len(args) != 1 {
+				return usagef("want one image, got %d arguments", len(args))
+			}
+			if *version != 1 && *version != 2 {
+				return usagef("-O %d: want 1 or 2", *version)
+			}
+			o := ffstool.NewfsOptions{Version: *version, BlockSize: *bsize, FragmentSize: *fsize,
+				Density: *density, MinFree: *minfree, VolumeName: *label}
+			var err error
+			if o.BigEndian, err = parseByteOrder(*order); err != nil {
+				return err
+			}
+			if *size != "" {
+				if o.Size, err = parseSectors(*size); err != nil {
+					return err
+				}
+			}
+			info, err := ffstool.Newfs(args[0], o)
+			if err != nil {
+				return err
+			}
+			if e.json {
+				e.printJSON(infoJSON(args[0], info))
+				return nil
+			}
+			e.say("%s: UFS%d %s, %s (%d sectors), block size %d, fragment size %d",
+				args[0], version1or2(info.UFS2), byteOrderName(info.BigEndian), sizeString(info.Size), info.Size/512,
+				info.BlockSize, info.FragmentSize)
+			e.say("\tusing %d cylinder groups, %d inodes", info.CylGroups, info.Inodes)
+			return nil
+		}
+	},
+}
+
+func version1or2(ufs2 bool) int {
+	if ufs2 {
+		return 2
+	}
+	return 1
+}
+
+// imageJSON describes an image in --json output.
+type imageJSON struct {
+	Image          string `json:"image"`
+	Size           int64  `json:"size"`
+	Version        int    `json:"version"`
+	ByteOrder      string `json:"byteOrder"`
+	BlockSize      int64  `json:"blockSize"`
+	FragmentSize   int64  `json:"fragmentSize"`
+	CylinderGroups int64  `json:"cylinderGroups"`
+	Inodes         int64  `json:"inodes"`
+	Superblock     int64  `json:"superblock"`
+	VolumeName     string `json:"volumeName"`
+}
+
+func infoJSON(image string, info ffstool.Info) imageJSON {
+	return imageJSON{Image: image, Size: info.Size, Version: version1or2(info.UFS2), ByteOrder: byteOrder(info.BigEndian),
+		BlockSize: info.BlockSize, FragmentSize: info.FragmentSize, CylinderGroups: info.CylGroups, Inodes: info.Inodes,
+		Superblock: info.Superblock, VolumeName: info.VolumeName}
+}

@@ -1,0 +1,129 @@
+package ffstool
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/gorump/gorump/fs/ffs"
+)
+
+// NewfsOptions describe a file system Newfs makes: ffs.NewfsOptions.
+type NewfsOptions = ffs.NewfsOptions
+
+// CheckOptions, CheckReport and Problem are ffs's, for callers that use
+// the tools without the driver.
+type (
+	CheckOptions = ffs.CheckOptions
+	CheckReport  = ffs.CheckReport
+	Problem      = ffs.Problem
+)
+
+// Newfs makes an empty FFS on the host file or device at path, as
+// NetBSD's newfs -F does for a file. A missing file is created with
+// opts.Size bytes, and a shorter regular file is extended to opts.Size;
+// otherwise the file system fills the file (or opts.Size of it). A zero
+// opts.Time means SOURCE_DATE_EPOCH, or else now; with a zero opts.ID
+// the file-system id is derived from SOURCE_DATE_EPOCH when it is set
+// (so the image is reproducible), and random otherwise.
+func Newfs(path string, opts NewfsOptions) (Info, error) {
+	info, err := newfs(path, opts)
+	return info, wrapOp("newfs", path, unwrapPath(err))
+}
+
+func newfs(path string, opts NewfsOptions) (Info, error) {
+	if opts.Size < 0 {
+		return Info{}, fmt.Errorf("size %d is negative", opts.Size)
+	}
+	st, err := os.Stat(path)
+	switch {
+	case os.IsNotExist(err) && opts.Size == 0:
+		return Info{}, fmt.Errorf("does not exist, and no size was given to create it")
+	case os.IsNotExist(err):
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			return Info{}, err
+		}
+		err = f.Truncate(opts.Size)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return Info{}, err
+		}
+	case err != nil:
+		return Info{}, err
+	case st.Mode().IsRegular() && st.Size() < opts.Size:
+		if err := os.Truncate(path, opts.Size); err != nil {
+			return Info{}, err
+		}
+	case st.IsDir():
+		return Info{}, fmt.Errorf("is a directory")
+	}
+	envEpoch := os.Getenv("SOURCE_DATE_EPOCH") != ""
+	if opts.Time == 0 {
+		t, err := Epoch(time.Time{})
+		if err != nil {
+			return Info{}, err
+		}
+		opts.Time = t.Unix()
+	}
+	if opts.ID == 0 {
+		if envEpoch {
+			opts.ID = uint32(opts.Time) ^ 0x9e3779b9
+		} else {
+			var b [4]byte
+			rand.Read(b[:])
+			opts.ID = binary.LittleEndian.Uint32(b[:])
+		}
+	}
+	d, err := openFileDisk(path, false)
+	if err != nil {
+		return Info{}, err
+	}
+	defer d.Close()
+	if err := ffs.Newfs(d, opts); err != nil {
+		return Info{}, err
+	}
+	if err := d.Sync(); err != nil {
+		return Info{}, err
+	}
+	return ffs.Probe(d)
+}
+
+// Probe describes the FFS in the host file or device at path.
+func Probe(path string) (Info, error) {
+	d, err := openFileDisk(path, true)
+	if err != nil {
+		return Info{}, wrapOp("probe", path, unwrapPath(err))
+	}
+	defer d.Close()
+	info, err := ffs.Probe(d)
+	if err != nil {
+		return Info{}, wrapOp("probe", path, err)
+	}
+	return info, nil
+}
+
+// Check checks the FFS in the host file or device at path with
+// ffs.Check, read-only: it returns the report of what it found, or an
+// error when the image cannot be checked (no FFS, a failed read, a
+// repair asked for: these tools do not repair yet).
+func Check(path string, opts CheckOptions) (*CheckReport, error) {
+	if opts.Repair {
+		return nil, wrapOp("fsck", path, errors.New("repair is not supported yet"))
+	}
+	d, err := openFileDisk(path, true)
+	if err != nil {
+		return nil, wrapOp("fsck", path, unwrapPath(err))
+	}
+	defer d.Close()
+	rep, err := ffs.Check(d, opts)
+	if err != nil {
+		return nil, wrapOp("fsck", path, err)
+	}
+	return rep, nil
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package ffstool_test
+
+const raceEnabled = false
