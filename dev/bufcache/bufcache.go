@@ -148,6 +148,29 @@ func (c *Cache) GetNew(blk int64) (*Buf, error) {
 	return b, nil
 }
 
+// Overwrite replaces all of block blk with p, which must be BlockSize
+// bytes, and marks it dirty, neither reading nor clearing it first. A
+// block past the end of the disk gives EINVAL.
+func (c *Cache) Overwrite(blk int64, p []byte) error {
+	if len(p) != c.bsize {
+		return errno.EINVAL
+	}
+	b, err := c.hold(blk)
+	if err != nil {
+		return err
+	}
+	copy(b.Data, p)
+	c.mu.Lock()
+	b.valid = true
+	if !b.dirty {
+		b.dirty = true
+		c.ndirty++
+	}
+	c.mu.Unlock()
+	b.Release()
+	return nil
+}
+
 // hold finds or makes the buffer for blk and locks it.
 func (c *Cache) hold(blk int64) (*Buf, error) {
 	if blk < 0 || blk >= c.Blocks() {
@@ -374,6 +397,12 @@ func (c *Cache) writeBack(bufs []*Buf) error {
 	return nil
 }
 
+// transferPool holds MaxTransfer-byte buffers that Prefetch reads into.
+var transferPool = sync.Pool{New: func() any {
+	b := make([]byte, MaxTransfer)
+	return &b
+}}
+
 // Prefetch reads the uncached blocks among n blocks from blk in one
 // transfer, so that the Gets that follow hit the cache. It stops at the
 // first block already cached.
@@ -398,14 +427,24 @@ func (c *Cache) Prefetch(blk int64, n int) error {
 	if len(run) == 0 {
 		return nil
 	}
-	data := make([]byte, len(run)*c.bsize)
-	_, err := c.d.ReadAt(data, blk*int64(c.bsize))
+	var err error
+	if len(run) == 1 {
+		_, err = c.d.ReadAt(run[0].Data, blk*int64(c.bsize))
+	} else {
+		tp := transferPool.Get().(*[]byte)
+		data := (*tp)[:len(run)*c.bsize]
+		if _, err = c.d.ReadAt(data, blk*int64(c.bsize)); err == nil {
+			for i, b := range run {
+				copy(b.Data, data[i*c.bsize:])
+			}
+		}
+		transferPool.Put(tp)
+	}
 	c.mu.Lock()
 	if err == nil {
 		c.stats.Reads++
-		c.stats.ReadBytes += int64(len(data))
-		for i, b := range run {
-			copy(b.Data, data[i*c.bsize:])
+		c.stats.ReadBytes += int64(len(run) * c.bsize)
+		for _, b := range run {
 			b.valid = true
 		}
 	}

@@ -214,3 +214,68 @@ func BenchmarkSequentialWrite(b *testing.B) {
 	}
 	c.Sync()
 }
+
+// TestOverwriteAndReuse checks Overwrite, and that buffers made from the
+// Data of evicted ones start out as the block (Get), as zeroes (GetNew)
+// or as what Overwrite and Prefetch put there, never as the old block.
+func TestOverwriteAndReuse(t *testing.T) {
+	d := disk.NewMem(4<<20, 512)
+	c, _ := New(d, 4096, 16*4096) // 16 buffers
+	p := make([]byte, 4096)
+	for i := range p {
+		p[i] = byte(i)
+	}
+	if err := c.Overwrite(c.Blocks(), p); !errors.Is(err, errno.EINVAL) {
+		t.Errorf("overwrite past the end: %v", err)
+	}
+	if err := c.Overwrite(0, p[:100]); !errors.Is(err, errno.EINVAL) {
+		t.Errorf("overwrite with a short block: %v", err)
+	}
+	// Dirty 64 blocks of 0xee, then churn through more blocks so their
+	// Data is reused.
+	for blk := int64(0); blk < 64; blk++ {
+		b, _ := c.GetNew(blk)
+		fill(b, 0xee)
+		b.Release()
+	}
+	if err := c.Overwrite(100, p); err != nil {
+		t.Fatal(err)
+	}
+	for blk := int64(200); blk < 260; blk++ {
+		b, err := c.GetNew(blk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range b.Data {
+			if v != 0 {
+				t.Fatalf("GetNew of block %d: %#x, want zeroes", blk, v)
+			}
+		}
+		b.Release()
+	}
+	for blk := int64(300); blk < 340; blk++ { // never written: zero on the disk
+		b, err := c.Get(blk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Data[0] != 0 || b.Data[4095] != 0 {
+			t.Fatalf("Get of block %d shows old data", blk)
+		}
+		b.Release()
+	}
+	if err := c.Prefetch(400, 32); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := c.Get(100)
+	if b.Data[1] != 1 || b.Data[4095] != byte(4095&0xff) {
+		t.Error("overwritten block lost")
+	}
+	b.Release()
+	if err := c.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	img := d.Crash(0)
+	if img[100*4096+1] != 1 || img[63*4096] != 0xee {
+		t.Error("Sync lost written blocks")
+	}
+}

@@ -90,11 +90,14 @@ func (f *fsys) writeAt(p []byte, off int64) error {
 	bs := int64(f.bc.BlockSize())
 	for len(p) > 0 {
 		blk, in := off/bs, off%bs
-		get := f.bc.Get
 		if in == 0 && int64(len(p)) >= bs {
-			get = f.bc.GetNew
+			if err := f.bc.Overwrite(blk, p[:bs]); err != nil {
+				return fmt.Errorf("ffs: write at %d: %w", off, err)
+			}
+			p, off = p[bs:], off+bs
+			continue
 		}
-		b, err := get(blk)
+		b, err := f.bc.Get(blk)
 		if err != nil {
 			return fmt.Errorf("ffs: write at %d: %w", off, err)
 		}

@@ -347,7 +347,6 @@ type checker struct {
 	modified bool
 	ioErr    error
 	fatal    bool
-	seen     int  // problems found, recorded or not
 	sbDirty  bool // the superblock needs writing at the end of phase 5
 	fixes    map[int64]*inodeFix
 	inoLimit []int64 // inodes read in each group (UFS2: cg_initediblk)
@@ -404,7 +403,6 @@ type dirExtent struct{ lbn, addr, frags int64 }
 // add records a problem, unless the cap is reached, and returns its
 // index in the report, or -1.
 func (c *checker) add(p Problem) int {
-	c.seen++
 	if len(c.report.Problems) >= c.maxProblems {
 		c.report.Truncated = true
 		return -1
@@ -520,6 +518,8 @@ func (c *checker) checkSetup() bool {
 		return fatal("data area at fragment %d beyond the group's %d fragments", sb.dblkno, sb.fpg)
 	case (sb.ncg-1)*sb.fpg >= sb.size || sb.ncg*sb.fpg < sb.size:
 		return fatal("%d cylinder groups of %d fragments for %d fragments", sb.ncg, sb.fpg, sb.size)
+	case c.layoutCG(0, sb.fpg).next > sb.cgsize:
+		return fatal("cylinder group size %d cannot hold the maps of %d inodes and %d fragments", sb.cgsize, sb.ipg, sb.fpg)
 	}
 	for g := range sb.ncg {
 		start := sb.cgStart(g)
@@ -562,8 +562,7 @@ func (c *checker) checkSetup() bool {
 			c.fixed(i, "set")
 		}
 	}
-	c.checkSuperblockCopies(raw)
-	return true
+	return c.checkSuperblockCopies(raw)
 }
 
 // markMetadata starts c.claimed afresh with the metadata fragments
@@ -611,8 +610,11 @@ func fragRoundup(sb *superblock, n int64) int64 { return (n + sb.fsize - 1) &^ (
 
 // checkSuperblockCopies compares the copy in every group with the
 // primary, field by field over what describes the geometry (the fields
-// NetBSD's fsck_ffs compares).
-func (c *checker) checkSuperblockCopies(primary []byte) {
+// NetBSD's fsck_ffs compares). A repair rewrites the copies that differ
+// from the primary, unless most copies differ from it: then the primary
+// is suspect, and, as fsck_ffs does when the primary and its first
+// alternate disagree, the repair goes no further (it reports false).
+func (c *checker) checkSuperblockCopies(primary []byte) bool {
 	sb := c.sb
 	fields := []struct {
 		name string
@@ -623,11 +625,18 @@ func (c *checker) checkSuperblockCopies(primary []byte) {
 		{"fs_fsbtodb", sbOffFsbtodb}, {"fs_sbsize", 104}, {"fs_nindir", 116}, {"fs_inopb", 120},
 		{"fs_cssize", sbOffCssize}, {"fs_cgsize", 160}, {"fs_ipg", 184}, {"fs_fpg", 188}, {"fs_magic", superblockMagic}}
 	buf := make([]byte, sb.sbsize)
+	type copyFix struct {
+		i   int
+		off int64
+	}
+	var fixes []copyFix
+	copies := 0
 	for g := range sb.ncg {
 		off := (sb.cgStart(g) + sb.sblkno) << sb.fshift
 		if off == sb.loc {
 			continue
 		}
+		copies++
 		i := -1
 		if err := c.f.readAt(buf, off); err != nil {
 			i = c.problem(PhaseSetup, BadSuperblockCopy, 0, g, "superblock copy unreadable: %v", err)
@@ -644,11 +653,20 @@ func (c *checker) checkSuperblockCopies(primary []byte) {
 			i = c.problem(PhaseSetup, BadSuperblockCopy, 0, g, "superblock copy at fragment %d differs from the primary in %s",
 				sb.cgStart(g)+sb.sblkno, strings.Join(differ, ", "))
 		}
-		if c.repair {
-			c.write(sb.raw, off)
-			c.fixed(i, "rewritten from the primary")
-		}
+		fixes = append(fixes, copyFix{i, off})
 	}
+	if !c.repair {
+		return true
+	}
+	if copies >= 2 && 2*len(fixes) > copies {
+		c.problem(PhaseSetup, BadGeometry, 0, NoCG, "the primary superblock differs from %d of its %d copies; not repairing", len(fixes), copies)
+		return false
+	}
+	for _, fx := range fixes {
+		c.write(sb.raw, fx.off)
+		c.fixed(fx.i, "rewritten from the primary")
+	}
+	return true
 }
 
 // isMeta reports whether fragment a is metadata: a group's superblock

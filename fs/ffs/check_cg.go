@@ -455,8 +455,8 @@ func (c *checker) rebuildCG(old *cylGroup, want *cgState) {
 	copy(cg.inodeMap(), want.inodes)
 	copy(cg.freeMap(), want.free)
 	cg.setCs(want.cs)
-	for i := 1; i < 8; i++ {
-		cg.set32(cgOffFrsum+4*i, want.frsum[i])
+	for i, n := range want.frsum {
+		cg.set32(cgOffFrsum+4*i, n)
 	}
 	if sb.contigSumSize > 0 {
 		cg.set32(cgOffClusterSum, l.clusterSum)

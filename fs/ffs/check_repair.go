@@ -398,7 +398,13 @@ func (c *checker) growDir(dir int64, d *dirInfo, name string, target int64, typ 
 	sb := c.sb
 	size := d.size
 	lbn, in := size>>sb.bshift, size&(sb.bsize-1)
-	if lbn >= ndaddr || (len(d.blocks) > 0 && d.blocks[len(d.blocks)-1].lbn != lbn-boolInt(in == 0)) {
+	// The blocks must run without holes to the end: the chunk goes in
+	// the last block when it is partly used, else in a new one.
+	lastLbn := lbn
+	if in == 0 {
+		lastLbn = lbn - 1
+	}
+	if lbn >= ndaddr || int64(len(d.blocks)) != lastLbn+1 || (len(d.blocks) > 0 && d.blocks[len(d.blocks)-1].lbn != lastLbn) {
 		return false
 	}
 	chunk := make([]byte, dirBlockSize)
@@ -444,13 +450,6 @@ func (c *checker) growDir(dir int64, d *dirInfo, name string, target int64, typ 
 		ip.blocks += newBlocks
 	})
 	return c.ioErr == nil
-}
-
-func boolInt(b bool) int64 {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // setEntry points the first live entry of directory dir that match

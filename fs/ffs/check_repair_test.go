@@ -474,7 +474,7 @@ func treeImage(t testing.TB, k *kern.Kernel, opts NewfsOptions) []byte {
 			t.Fatal(err)
 		}
 	}
-	return buildImage(t, k, 1<<20, opts, func(root vfs.Node) {
+	md := buildImage(t, k, 1<<20, opts, func(root vfs.Node) {
 		dir := root
 		for depth := range 3 {
 			d, err := dir.Mkdir(fmt.Sprintf("d%d", depth), &vfs.NewNode{Mode: 0o755})
@@ -499,6 +499,7 @@ func treeImage(t testing.TB, k *kern.Kernel, opts NewfsOptions) []byte {
 		_, err := root.Create("dev", &vfs.NewNode{Type: vfs.VCHR, Mode: 0o600, Rdev: 0x0102})
 		must(err)
 	})
+	return md.Bytes()
 }
 
 // FuzzRepairTree damages an image the driver wrote, in two places, and

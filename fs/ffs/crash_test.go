@@ -173,7 +173,7 @@ func TestCrashRecovery(t *testing.T) {
 			if rep, err := ffs.Check(r.md, ffs.CheckOptions{}); err != nil || !rep.Clean() || !rep.MarkedClean {
 				t.Fatalf("after unmount: %v\n%s", err, rep)
 			}
-			t.Logf("%d syncs, %d crash images repaired (%d needed writes), %d fsynced files checked (%d found in lost+found)",
+			t.Logf("%d syncs, %d crash images repaired (%d with something to fix), %d fsynced files checked (%d found in lost+found)",
 				r.syncs, r.cuts, r.repaired, r.checked, r.inLostFound)
 		})
 	}
@@ -265,6 +265,12 @@ func (r *crashRun) crashAt(keep, n int) {
 		return
 	case len(rep.Problems) > 0:
 		r.repaired++
+	}
+	for _, p := range rep.Problems {
+		if p.Fix == "" {
+			r.fail("%s: a problem without a fix: %s\nthe repair:\n%s", at, p, rep)
+			return
+		}
 	}
 	if again, err := ffs.Check(md, ffs.CheckOptions{}); err != nil || !again.Clean() || !again.MarkedClean {
 		r.fail("%s: after the repair: %v\n%s\nthe repair:\n%s", at, err, again, rep)

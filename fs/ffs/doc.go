@@ -11,4 +11,7 @@
 // superblock and geometry), inode.go (on-disk inodes), bmap.go (logical
 // to physical block mapping), dir.go (directory blocks), vfsops.go
 // (mount, statvfs, vget) and vnops.go (the vnode operations).
+// check.go and check_*.go are the consistency checker and its repair, as
+// fsck_ffs checks and repairs; order.go says which metadata writes are
+// ordered so that the checker can always repair what a crash leaves.
 package ffs
