@@ -10,16 +10,13 @@ import (
 var fsckCommand = command{
 	usage: "[-q] [--json] [-n] [-y] image",
 	flags: func(fs *flag.FlagSet) func(*env, []string) error {
-		fs.Bool("n", true, "report only, change nothing (the default, and for now the only mode)")
-		repair := fs.Bool("y", false, "repair what is found: not supported yet")
+		fs.Bool("n", true, "report only, change nothing (the default)")
+		repair := fs.Bool("y", false, "repair what is found, as fsck_ffs -y")
 		return func(e *env, args []string) error {
 			if len(args) != 1 {
 				return usagef("want one image, got %d arguments", len(args))
 			}
-			if *repair {
-				return fmt.Errorf("fsck: -y: repair is not supported yet; without -y fsck reports and changes nothing")
-			}
-			rep, err := ffstool.Check(args[0], ffstool.CheckOptions{})
+			rep, err := ffstool.Check(args[0], ffstool.CheckOptions{Repair: *repair})
 			if err != nil {
 				return err
 			}
@@ -28,7 +25,7 @@ var fsckCommand = command{
 			} else if !e.quiet {
 				fmt.Fprintf(e.stdout, "%s: UFS%d %s: %s", args[0], version1or2(rep.UFS2), byteOrderName(rep.BigEndian), rep)
 			}
-			if !rep.Clean() {
+			if !rep.Clean() && !(*repair && rep.Repaired) {
 				return errProblemsFound
 			}
 			return nil

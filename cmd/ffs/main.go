@@ -18,8 +18,9 @@
 // byte for byte. newfs's -s counts 512-byte sectors unless a suffix
 // says otherwise, as newfs(8)'s does.
 //
-// fsck reports without changing anything; -y (repair) is not supported
-// yet.
+// fsck reports without changing anything; with -y it repairs what
+// fsck_ffs -y repairs and marks the file system clean (exit 0 when the
+// repaired result checks clean, 4 when problems remain).
 //
 // Output is a line or two of text, nothing with -q, or one JSON object
 // on standard output with --json (an object with an "error" field on

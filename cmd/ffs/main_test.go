@@ -202,6 +202,13 @@ func TestFsckFindsProblems(t *testing.T) {
 	if status, out, _ := ffs("fsck", img); status != exitProblems || !strings.Contains(out, "problem") {
 		t.Errorf("fsck: status %d, output %q", status, out)
 	}
+	// -y repairs it; a second check finds nothing.
+	if status, out, errOut := ffs("fsck", "-y", "--json", img); status != exitOK || !strings.Contains(out, `"fix"`) {
+		t.Errorf("fsck -y: status %d, output %q %q", status, out, errOut)
+	}
+	if status, out, errOut := ffs("fsck", img); status != exitOK {
+		t.Errorf("fsck after -y: status %d, output %q %q", status, out, errOut)
+	}
 }
 
 func TestErrors(t *testing.T) {
@@ -229,7 +236,6 @@ func TestErrors(t *testing.T) {
 		{[]string{"newfs", "-O", "3", img}, exitUsage, "-O 3"},
 		{[]string{"fsck", missing}, exitFailure, "no such file or directory"},
 		{[]string{"fsck", "/etc/passwd"}, exitFailure, "no superblock"},
-		{[]string{"fsck", "-y", "/etc/passwd"}, exitFailure, "repair is not supported yet"},
 		{[]string{"frobnicate"}, exitUsage, "unknown command"},
 	} {
 		status, _, stderr := ffs(c.args...)

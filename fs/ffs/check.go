@@ -240,7 +240,9 @@ const (
 // what each problem's fix was and whether the repair succeeded.
 // It returns an error, and no report, when d holds no FFS superblock or
 // the disk fails a read or a write (the file system is then left marked
-// not clean), or when a repair is asked of a read-only disk.
+// not clean), or when a repair is asked of a read-only disk or of a file
+// system with a WAPBL journal that is not clean (its journal is not
+// replayed).
 func Check(d disk.Disk, opts CheckOptions) (*CheckReport, error) {
 	if !opts.Repair {
 		c, err := newChecker(d, opts, false)
@@ -260,6 +262,10 @@ func Check(d disk.Disk, opts CheckOptions) (*CheckReport, error) {
 		c, err := newChecker(d, opts, true)
 		if err != nil {
 			return nil, err
+		}
+		if c.sb.flags&fsDoWAPBL != 0 && !c.sb.clean {
+			// fsck_ffs replays the journal first; this checker cannot.
+			return nil, fmt.Errorf("ffs: check: the WAPBL journal may hold changes to replay first; not repairing: %w", errno.ENOTSUP)
 		}
 		if pass == 1 {
 			report.UFS2, report.BigEndian, report.MarkedClean = c.report.UFS2, c.report.BigEndian, c.report.MarkedClean

@@ -354,6 +354,12 @@ func TestCheckRepairMarksClean(t *testing.T) {
 	if _, err := Check(ro, CheckOptions{Repair: true}); !errors.Is(err, errno.EROFS) {
 		t.Errorf("repair of a read-only disk: %v, want EROFS", err)
 	}
+	journal := bytes.Clone(dirty)
+	journal[sb.loc+sbOffOldFlags] |= fsFlagsUpdated
+	sb.bo.PutUint32(journal[sb.loc+1312:], fsDoWAPBL)
+	if _, err := Check(disk.NewMemFrom(journal, 512), CheckOptions{Repair: true}); !errors.Is(err, errno.ENOTSUP) {
+		t.Errorf("repair with a WAPBL journal: %v, want ENOTSUP", err)
+	}
 }
 
 // TestCheckRepairIOError makes the n-th write of a repair fail, for

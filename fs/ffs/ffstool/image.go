@@ -3,7 +3,6 @@ package ffstool
 import (
 	"crypto/rand"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -109,14 +108,11 @@ func Probe(path string) (Info, error) {
 }
 
 // Check checks the FFS in the host file or device at path with
-// ffs.Check, read-only: it returns the report of what it found, or an
-// error when the image cannot be checked (no FFS, a failed read, a
-// repair asked for: these tools do not repair yet).
+// ffs.Check, and with opts.Repair repairs it as fsck_ffs -y does. It
+// returns the report of what it found (and fixed), or an error when the
+// image cannot be checked (no FFS, a failed read or write).
 func Check(path string, opts CheckOptions) (*CheckReport, error) {
-	if opts.Repair {
-		return nil, wrapOp("fsck", path, errors.New("repair is not supported yet"))
-	}
-	d, err := openFileDisk(path, true)
+	d, err := openFileDisk(path, !opts.Repair)
 	if err != nil {
 		return nil, wrapOp("fsck", path, unwrapPath(err))
 	}
