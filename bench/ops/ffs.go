@@ -82,7 +82,8 @@ func ffsOps(o Options) []Op {
 	return []Op{
 		ffsSided(Op{Name: "FFSSeqWrite",
 			Doc: fmt.Sprintf("%d MiB written sequentially in %d KiB pwrites to a new file, then fsync: gorump: FFS on a "+
-				"%d GiB image (UFS2, newfs defaults), host: the same pwrites over a plain host file", z.seq>>20, ffsIOSize>>10, ffsImageSize>>30),
+				"%d GiB image (UFS2, newfs defaults), host: the same pwrites over a plain host file in place, as the "+
+				"image is written underneath", z.seq>>20, ffsIOSize>>10, ffsImageSize>>30),
 			Bytes: z.seq}, newfs, host, func(b *testing.B, s fsSide) { ffsSeqWrite(b, s, z.seq) }),
 		ffsSided(Op{Name: "FFSSeqRead",
 			Doc: fmt.Sprintf("the %d MiB file read sequentially in %d KiB preads: gorump unmounts and remounts before "+

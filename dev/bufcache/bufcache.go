@@ -397,12 +397,6 @@ func (c *Cache) writeBack(bufs []*Buf) error {
 	return nil
 }
 
-// transferPool holds MaxTransfer-byte buffers that Prefetch reads into.
-var transferPool = sync.Pool{New: func() any {
-	b := make([]byte, MaxTransfer)
-	return &b
-}}
-
 // Prefetch reads the uncached blocks among n blocks from blk in one
 // transfer, so that the Gets that follow hit the cache. It stops at the
 // first block already cached.
@@ -427,24 +421,14 @@ func (c *Cache) Prefetch(blk int64, n int) error {
 	if len(run) == 0 {
 		return nil
 	}
-	var err error
-	if len(run) == 1 {
-		_, err = c.d.ReadAt(run[0].Data, blk*int64(c.bsize))
-	} else {
-		tp := transferPool.Get().(*[]byte)
-		data := (*tp)[:len(run)*c.bsize]
-		if _, err = c.d.ReadAt(data, blk*int64(c.bsize)); err == nil {
-			for i, b := range run {
-				copy(b.Data, data[i*c.bsize:])
-			}
-		}
-		transferPool.Put(tp)
-	}
+	data := make([]byte, len(run)*c.bsize)
+	_, err := c.d.ReadAt(data, blk*int64(c.bsize))
 	c.mu.Lock()
 	if err == nil {
 		c.stats.Reads++
-		c.stats.ReadBytes += int64(len(run) * c.bsize)
-		for _, b := range run {
+		c.stats.ReadBytes += int64(len(data))
+		for i, b := range run {
+			copy(b.Data, data[i*c.bsize:])
 			b.valid = true
 		}
 	}

@@ -1,6 +1,8 @@
 package ffs
 
 import (
+	"encoding/binary"
+
 	"github.com/gorump/gorump/kern/errno"
 )
 
@@ -169,16 +171,44 @@ func (f *fsys) allocBlock(pref int64) (int64, error) {
 		} else if r := g.i32(cgOffRotor); r >= 0 {
 			start = r / sb.frag
 		}
-		for i := range nblk {
-			b := (start + i) % nblk
+		b := f.nextFreeBlock(g, start, nblk)
+		if b < 0 {
+			b = f.nextFreeBlock(g, 0, start)
+		}
+		if b >= 0 {
 			rel := b * sb.frag
-			if f.blockFree(g, rel) {
-				f.takeBlock(g, rel)
-				return c*sb.fpg + rel, nil
-			}
+			f.takeBlock(g, rel)
+			return c*sb.fpg + rel, nil
 		}
 	}
 	return 0, errno.ENOSPC
+}
+
+// noneFree reports whether the free map m has no free fragment among the
+// 64 from fragment rel, a multiple of 64: no block there is free, nor
+// any run of fragments.
+func noneFree(m []byte, rel int64) bool {
+	i := rel >> 3
+	return rel&63 == 0 && i+8 <= int64(len(m)) && binary.LittleEndian.Uint64(m[i:]) == 0
+}
+
+// nextFreeBlock returns the first wholly free block of g in [b, end), or
+// -1; the same block as testing each in turn, found faster where the
+// free map is full.
+func (f *fsys) nextFreeBlock(g *cylGroup, b, end int64) int64 {
+	m := g.freeMap()
+	frag := f.sb.frag
+	for b < end {
+		if noneFree(m, b*frag) {
+			b += 64 / frag
+			continue
+		}
+		if f.blockFree(g, b*frag) {
+			return b
+		}
+		b++
+	}
+	return -1
 }
 
 // allocFrags allocates n fragments (fewer than a block) inside one block
@@ -237,8 +267,12 @@ func (f *fsys) findFragRun(g *cylGroup, n int64) (int64, bool) {
 	}
 	m := g.freeMap()
 	nblk := g.ndblk() / sb.frag
-	for b := range nblk {
+	for b := int64(0); b < nblk; b++ {
 		rel := b * sb.frag
+		if noneFree(m, rel) {
+			b += 64/sb.frag - 1
+			continue
+		}
 		run := int64(0)
 		for i := range sb.frag + 1 {
 			if i < sb.frag && bit(m, rel+i) {

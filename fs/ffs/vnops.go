@@ -2,9 +2,7 @@ package ffs
 
 import (
 	"sync"
-	"sync/atomic"
 
-	"github.com/gorump/gorump/dev/bufcache"
 	"github.com/gorump/gorump/kern"
 	"github.com/gorump/gorump/kern/errno"
 	"github.com/gorump/gorump/vfs"
@@ -22,11 +20,6 @@ type node struct {
 	dirMu    sync.Mutex       // guards building dirIndex
 	dirIndex map[string]int64 // a directory's names, once built
 	dirSlack []int            // room in each chunk, once built; see slack
-
-	// Read-ahead state. Readers share the vnode lock, so these are
-	// atomic; a race costs at most a needless or a missed prefetch.
-	seqNext atomic.Int64 // the block a sequential read would start in
-	raNext  atomic.Int64 // the first block not read ahead yet
 }
 
 func (n *node) Ino() vfs.Ino { return vfs.Ino(n.ino) }
@@ -77,52 +70,11 @@ func (n *node) Read(p []byte, off int64) (int, error) {
 		return 0, nil
 	}
 	p = p[:min(int64(len(p)), n.ip.size-off)]
-	n.readAhead(off, int64(len(p)))
 	if err := n.readData(p, off); err != nil {
 		return 0, err
 	}
 	n.markAccess()
 	return len(p), nil
-}
-
-// readAhead prefetches into the buffer cache, in transfers of up to
-// bufcache.MaxTransfer, the blocks a read of length bytes at off needs
-// and those that follow them on the disk, when the read is sequential:
-// at 0 or where the last one ended. A reader going through a file thus
-// waits for one large transfer per MaxTransfer instead of one small one
-// per block. Errors are left for the reads to meet.
-func (n *node) readAhead(off, length int64) {
-	f, sb := n.fs, n.fs.sb
-	first, end := off>>sb.bshift, (off+length-1)>>sb.bshift
-	seq := off == 0 || first == n.seqNext.Load()
-	n.seqNext.Store((off + length) >> sb.bshift)
-	if !seq || int64(f.bc.BlockSize()) != sb.bsize {
-		return
-	}
-	last := sb.lastLbn(n.ip.size)
-	for lbn := max(first, n.raNext.Load()); lbn <= end && lbn <= last; {
-		lbn = n.prefetchRun(lbn, last)
-		n.raNext.Store(lbn)
-	}
-}
-
-// prefetchRun prefetches block lbn of the file and the blocks after it,
-// up to block last, that follow it on the disk, and returns the block
-// after them.
-func (n *node) prefetchRun(lbn, last int64) int64 {
-	f, sb := n.fs, n.fs.sb
-	addr, err := f.bmap(n.ip, lbn)
-	if err != nil || addr == 0 || addr&(sb.frag-1) != 0 {
-		return lbn + 1
-	}
-	next := lbn + 1
-	for limit := min(last, lbn+bufcache.MaxTransfer/sb.bsize-1); next <= limit; next++ {
-		if a, err := f.bmap(n.ip, next); err != nil || a != addr+(next-lbn)*sb.frag {
-			break
-		}
-	}
-	f.bc.Prefetch(addr>>sb.fragshift, int(next-lbn)) //nolint:errcheck // the reads meet errors
-	return next
 }
 
 func (n *node) Readlink() (string, error) {
