@@ -6,10 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gorump/gorump/dev/disk"
 	"github.com/gorump/gorump/internal/peer"
@@ -387,9 +385,7 @@ func FuzzCheck(f *testing.F) {
 		}
 		img := bytes.Clone(base)
 		copy(img[int(at)%len(img):], patch)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
+		withDeadline(t, "checking the image", func() {
 			r, err := Check(disk.NewMemFrom(img, 512), CheckOptions{})
 			if err == nil && r.Clean() {
 				// What the checker passes, the driver must mount.
@@ -397,12 +393,6 @@ func FuzzCheck(f *testing.F) {
 					t.Errorf("clean report, but the driver refuses the image: %v", err)
 				}
 			}
-		}()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			buf := make([]byte, 1<<20)
-			t.Fatalf("checking the image hangs:\n%s", buf[:runtime.Stack(buf, true)])
-		}
+		})
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -435,9 +434,7 @@ func FuzzRepair(f *testing.F) {
 // repairFuzzed repairs a damaged image: the repair must not panic or
 // hang, and what it says it repaired must check clean and mount.
 func repairFuzzed(t *testing.T, k *kern.Kernel, img []byte) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
+	withDeadlineAfter(t, 10*time.Second, "repairing the image", func() {
 		md := disk.NewMemFrom(img, 512)
 		r, err := Check(md, CheckOptions{Repair: true})
 		if err != nil || !r.Repaired {
@@ -461,13 +458,7 @@ func repairFuzzed(t *testing.T, k *kern.Kernel, img []byte) {
 		if err := v.Unmount(); err != nil {
 			t.Errorf("unmount: %v", err)
 		}
-	}()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		buf := make([]byte, 1<<20)
-		t.Fatalf("repairing the image hangs:\n%s", buf[:runtime.Stack(buf, true)])
-	}
+	})
 }
 
 // treeImage builds a small image through the driver with a bit of

@@ -151,20 +151,35 @@ func FuzzImage(f *testing.F) {
 		}
 		img := bytes.Clone(base)
 		copy(img[int(at)%len(img):], patch)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
+		withDeadline(t, "reading the image", func() {
 			fsys, err := New(nil, disk.NewMemFrom(img, 512), true)
 			if err != nil {
 				return
 			}
 			walkAll(fsys)
-		}()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			buf := make([]byte, 1<<20)
-			t.Fatalf("reading the image hangs:\n%s", buf[:runtime.Stack(buf, true)])
-		}
+		})
 	})
+}
+
+// withDeadline runs f and fails t, with every goroutine's stack, if f has
+// not returned within 5 s: a fuzz input that hangs is a failure too.
+func withDeadline(t *testing.T, what string, f func()) {
+	t.Helper()
+	withDeadlineAfter(t, 5*time.Second, what, f)
+}
+
+// withDeadlineAfter is withDeadline with another limit.
+func withDeadlineAfter(t *testing.T, limit time.Duration, what string, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+	case <-time.After(limit):
+		buf := make([]byte, 1<<20)
+		t.Fatalf("%s hangs:\n%s", what, buf[:runtime.Stack(buf, true)])
+	}
 }
