@@ -136,6 +136,24 @@ func (n *node) writeChunk(base int64, chunk []byte) error {
 	return n.fs.writeAt(chunk, addr<<n.fs.sb.fshift+base&(n.fs.sb.bsize-1))
 }
 
+// editChunk reads the directory chunk holding byte off, lets edit change
+// it (given the chunk and its offset in the directory), writes it back
+// and keeps the slack table current.
+func (n *node) editChunk(off int64, edit func(chunk []byte, base int64) error) error {
+	base, chunk, err := n.chunkAt(off)
+	if err != nil {
+		return err
+	}
+	if err := edit(chunk, base); err != nil {
+		return err
+	}
+	if err := n.writeChunk(base, chunk); err != nil {
+		return err
+	}
+	n.noteChunk(base, chunk)
+	return nil
+}
+
 // chunkSlack returns the most space a new entry could take in a chunk:
 // the slack after some entry's name, or a whole free first slot.
 func (sb *superblock) chunkSlack(chunk []byte) int {
@@ -213,36 +231,30 @@ func (n *node) dirEnter(name string, ino int64, typ uint8) error {
 		}
 		n.noteChunk(base, chunk)
 	} else {
-		base, chunk, err := n.chunkAt(int64(ci) * dirBlockSize)
+		err := n.editChunk(int64(ci)*dirBlockSize, func(chunk []byte, base int64) error {
+			for off := 0; off < dirBlockSize; {
+				e := chunk[off:]
+				reclen := int(sb.bo.Uint16(e[4:]))
+				if reclen < 8 || off+reclen > dirBlockSize {
+					return fmt.Errorf("ffs: directory %d: bad entry at %d: %w", n.ino, base+int64(off), errno.EIO)
+				}
+				switch {
+				case sb.bo.Uint32(e[0:]) == 0 && reclen >= need:
+					sb.putEntry(e, ino, reclen, typ, name)
+					return nil
+				case sb.bo.Uint32(e[0:]) != 0 && reclen-direntLen(int(e[7])) >= need:
+					keep := direntLen(int(e[7]))
+					sb.bo.PutUint16(e[4:], uint16(keep))
+					sb.putEntry(e[keep:], ino, reclen-keep, typ, name)
+					return nil
+				}
+				off += reclen
+			}
+			return fmt.Errorf("ffs: directory %d: no room where the slack table said: %w", n.ino, errno.EIO)
+		})
 		if err != nil {
 			return err
 		}
-		placed := false
-		for off := 0; off < dirBlockSize && !placed; {
-			e := chunk[off:]
-			reclen := int(sb.bo.Uint16(e[4:]))
-			if reclen < 8 || off+reclen > dirBlockSize {
-				return fmt.Errorf("ffs: directory %d: bad entry at %d: %w", n.ino, base+int64(off), errno.EIO)
-			}
-			switch {
-			case sb.bo.Uint32(e[0:]) == 0 && reclen >= need:
-				sb.putEntry(e, ino, reclen, typ, name)
-				placed = true
-			case sb.bo.Uint32(e[0:]) != 0 && reclen-direntLen(int(e[7])) >= need:
-				keep := direntLen(int(e[7]))
-				sb.bo.PutUint16(e[4:], uint16(keep))
-				sb.putEntry(e[keep:], ino, reclen-keep, typ, name)
-				placed = true
-			}
-			off += reclen
-		}
-		if !placed {
-			return fmt.Errorf("ffs: directory %d: no room where the slack table said: %w", n.ino, errno.EIO)
-		}
-		if err := n.writeChunk(base, chunk); err != nil {
-			return err
-		}
-		n.noteChunk(base, chunk)
 	}
 	if n.dirIndex != nil {
 		n.dirIndex[name] = ino
@@ -302,21 +314,19 @@ func (n *node) dirRemove(name string) error {
 	if at < 0 {
 		return errno.ENOENT
 	}
-	base, chunk, err := n.chunkAt(at)
+	err = n.editChunk(at, func(chunk []byte, base int64) error {
+		e := chunk[at-base:]
+		if prev < 0 {
+			sb.bo.PutUint32(e[0:], 0)
+		} else {
+			p := chunk[prev-base:]
+			sb.bo.PutUint16(p[4:], sb.bo.Uint16(p[4:])+sb.bo.Uint16(e[4:]))
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	e := chunk[at-base:]
-	if prev < 0 {
-		sb.bo.PutUint32(e[0:], 0)
-	} else {
-		p := chunk[prev-base:]
-		sb.bo.PutUint16(p[4:], sb.bo.Uint16(p[4:])+sb.bo.Uint16(e[4:]))
-	}
-	if err := n.writeChunk(base, chunk); err != nil {
-		return err
-	}
-	n.noteChunk(base, chunk)
 	if n.dirIndex != nil {
 		delete(n.dirIndex, name)
 	}
@@ -341,14 +351,13 @@ func (n *node) dirRewrite(name string, ino int64, typ uint8) error {
 	if at < 0 {
 		return errno.ENOENT
 	}
-	base, chunk, err := n.chunkAt(at)
+	err = n.editChunk(at, func(chunk []byte, base int64) error {
+		e := chunk[at-base:]
+		sb.bo.PutUint32(e[0:], uint32(ino))
+		e[6] = typ
+		return nil
+	})
 	if err != nil {
-		return err
-	}
-	e := chunk[at-base:]
-	sb.bo.PutUint32(e[0:], uint32(ino))
-	e[6] = typ
-	if err := n.writeChunk(base, chunk); err != nil {
 		return err
 	}
 	if n.dirIndex != nil {
