@@ -2,6 +2,7 @@ package rump
 
 import (
 	"github.com/gorump/gorump/kern"
+	"github.com/gorump/gorump/net/socket"
 	"github.com/gorump/gorump/vfs"
 )
 
@@ -102,4 +103,65 @@ const (
 	ForkShareFD = kern.ForkShareFD
 	ForkCopyFD  = kern.ForkCopyFD
 	ForkClearFD = kern.ForkClearFD
+)
+
+// Socket families, types, levels and flags, NetBSD's values.
+const (
+	AF_INET        = socket.AF_INET
+	SOCK_STREAM    = socket.SOCK_STREAM
+	SOCK_DGRAM     = socket.SOCK_DGRAM
+	SOCK_NONBLOCK  = socket.SOCK_NONBLOCK
+	SOCK_CLOEXEC   = socket.SOCK_CLOEXEC
+	SOCK_NOSIGPIPE = socket.SOCK_NOSIGPIPE
+	SOL_SOCKET     = socket.SOL_SOCKET
+	IPPROTO_IP     = socket.IPPROTO_IP
+	IPPROTO_TCP    = socket.IPPROTO_TCP
+	IPPROTO_UDP    = socket.IPPROTO_UDP
+	SHUT_RD        = socket.SHUT_RD
+	SHUT_WR        = socket.SHUT_WR
+	SHUT_RDWR      = socket.SHUT_RDWR
+	SOMAXCONN      = socket.SOMAXCONN
+)
+
+// Socket options.
+const (
+	SO_ACCEPTCONN = socket.SO_ACCEPTCONN
+	SO_REUSEADDR  = socket.SO_REUSEADDR
+	SO_KEEPALIVE  = socket.SO_KEEPALIVE
+	SO_BROADCAST  = socket.SO_BROADCAST
+	SO_LINGER     = socket.SO_LINGER
+	SO_REUSEPORT  = socket.SO_REUSEPORT
+	SO_NOSIGPIPE  = socket.SO_NOSIGPIPE
+	SO_SNDBUF     = socket.SO_SNDBUF
+	SO_RCVBUF     = socket.SO_RCVBUF
+	SO_ERROR      = socket.SO_ERROR
+	SO_TYPE       = socket.SO_TYPE
+	SO_SNDTIMEO   = socket.SO_SNDTIMEO
+	SO_RCVTIMEO   = socket.SO_RCVTIMEO
+	IP_TOS        = socket.IP_TOS
+	IP_TTL        = socket.IP_TTL
+	TCP_NODELAY   = socket.TCP_NODELAY
+	TCP_MAXSEG    = socket.TCP_MAXSEG
+)
+
+// Message flags.
+const (
+	MSG_OOB      = socket.MSG_OOB
+	MSG_PEEK     = socket.MSG_PEEK
+	MSG_TRUNC    = socket.MSG_TRUNC
+	MSG_WAITALL  = socket.MSG_WAITALL
+	MSG_DONTWAIT = socket.MSG_DONTWAIT
+	MSG_NOSIGNAL = socket.MSG_NOSIGNAL
+)
+
+// Poll events.
+const (
+	POLLIN     = socket.POLLIN
+	POLLPRI    = socket.POLLPRI
+	POLLOUT    = socket.POLLOUT
+	POLLERR    = socket.POLLERR
+	POLLHUP    = socket.POLLHUP
+	POLLNVAL   = socket.POLLNVAL
+	POLLRDNORM = socket.POLLRDNORM
+	POLLWRNORM = socket.POLLWRNORM
 )

@@ -12,7 +12,12 @@
 //	p := k.InitProc()
 //	p.WriteFile("/tmp/hello", []byte("hi\n"), 0o644)
 //
-// Importing rump links in the VFS and tmpfs, the root file system.
+// Importing rump links in the VFS and tmpfs, the root file system, and
+// the network stack: interfaces with lo0 (127.0.0.1/8), ARP, routing,
+// IPv4, TCP, UDP and sockets. Kernel.Dial, Listen and ListenPacket give
+// its sockets as net.Conn, net.Listener and net.PacketConn; Proc has the
+// socket syscalls; AttachLink and ConfigureInterface plug in and set up
+// more interfaces.
 package rump
 
 import (

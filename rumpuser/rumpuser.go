@@ -12,8 +12,10 @@
 // returns is an errno.Errno in NetBSD numbering.
 //
 // Hooks that only one component needs (a TAP device, a shmif bus file) are
-// small interfaces declared beside that component and implemented by the
-// hosts that can offer them; a kernel finds them by type assertion.
+// small optional interfaces declared here, such as TapHost, and
+// implemented by the hosts that can offer them; the component finds them
+// by type assertion on its kernel's host. They live here rather than
+// beside the component because a host may not import a kernel package.
 package rumpuser
 
 import "time"

@@ -63,6 +63,10 @@ type Header struct {
 	// Broadcast or multicast destination: TCP drops such packets.
 	Broadcast bool
 	IfIndex   int // the interface it arrived on
+
+	// What ICMP errors quote of the original header, beyond the fields
+	// above: the IP layer fills them in; transports can ignore them.
+	ipLen, ipID, ipFrag uint16
 }
 
 // Transport is what a transport protocol (TCP, UDP, ICMP's echo
@@ -70,8 +74,9 @@ type Header struct {
 type Transport interface {
 	// Input delivers a packet for this protocol. The IP header has been
 	// checked and removed: b holds the transport header and payload.
-	// Input takes ownership of b. It runs on the receiving interface's
-	// goroutine and must not block.
+	// Input takes ownership of b; h is only borrowed for the duration of
+	// the call (copy what is needed). It runs on the receiving
+	// interface's goroutine and must not block.
 	Input(h *Header, b *pkt.Buf)
 	// ControlInput reports an ICMP error about a packet of this protocol.
 	ControlInput(c *Control)
@@ -86,7 +91,11 @@ type Network interface {
 	// Errors: ENETUNREACH, EHOSTUNREACH (no route, or the neighbour did
 	// not answer), EMSGSIZE (DontFrag and too big), ENOBUFS (a queue is
 	// full), ENETDOWN (the interface is down), EADDRNOTAVAIL (Src is not
-	// this host's).
+	// this host's). Output never calls a Transport's Input or
+	// ControlInput before it returns: packets for this host's own
+	// addresses are delivered later, from the loopback interface's
+	// goroutine (and gorump's links queue what they carry), so a
+	// transport may hold its locks while it calls Output.
 	Output(b *pkt.Buf, o Out) error
 	// Route looks up the way to dst.
 	Route(dst netip.Addr) (RouteInfo, error)
