@@ -101,7 +101,7 @@ func (k *Kernel) DialContext(ctx context.Context, network, address string) (net.
 }
 
 // Listen listens for TCP connections on address (SO_REUSEADDR set, as
-// Go's net.Listen does).
+// Go's net.Listen does), with the largest backlog kern.somaxconn allows.
 func (k *Kernel) Listen(network, address string) (net.Listener, error) {
 	typ, err := sockType(network)
 	if err == nil && typ != socket.SOCK_STREAM {
@@ -116,7 +116,7 @@ func (k *Kernel) Listen(network, address string) (net.Listener, error) {
 	}
 	s, err := k.boundSocket(typ, ap)
 	if err == nil {
-		if err = s.Listen(socket.SOMAXCONN); err != nil {
+		if err = s.Listen(-1); err != nil { // kern.somaxconn
 			s.Close()
 		}
 	}

@@ -1,5 +1,7 @@
 // Command rumpdemo boots a gorump kernel on the POSIX host, works with
-// files in it and prints what it did: the main job of the project until
+// files in it, joins it to a second kernel over a lossy in-process
+// network and talks TCP, UDP and HTTP between them, and prints what it
+// did: the main job of the project until
 // buildrump exists. It exits non-zero if any step does not behave as a
 // NetBSD kernel would.
 //
@@ -204,6 +206,10 @@ func (d *demo) run() error {
 		return err
 	}
 	d.say("the tree through io/fs:\n      %s", strings.Join(tree, "\n      "))
+
+	if err := d.network(k); err != nil {
+		return fmt.Errorf("network: %w", err)
+	}
 
 	for _, m := range k.Mounts() {
 		d.say("mounted: %s on %s (%d of %d blocks free)", m.FSType, m.OnName, m.Bfree, m.Blocks)

@@ -1,7 +1,7 @@
 // Package netnstest joins a gorump kernel to Linux for tests: it makes a
 // network namespace, moves a host TAP device that a kernel holds open
 // (through the virtif interface) into it, and runs Linux's own tools
-// there (ping, curl, socat, iperf3, tcpdump) against the kernel. The
+// there (ping, curl, socat, tcpdump) against the kernel. The
 // host's own network is never touched.
 //
 // It needs root, /dev/net/tun and iproute2; where one is missing the test

@@ -63,7 +63,19 @@ type Socket struct {
 type state struct {
 	mu    sync.Mutex // guards socks
 	socks map[*Socket]struct{}
+
+	somaxconn atomic.Int64 // kern.somaxconn: the largest listen backlog
 }
+
+// DefaultSomaxconn is kern.somaxconn at boot. NetBSD's is SOMAXCONN (128);
+// gorump's is Linux's, as Go programs expect of net.Listen: a kernel
+// that serves many short connections from one goroutine would otherwise
+// drop SYNs (and the client wait a second to send another) whenever the
+// accepting goroutine falls 128 connections behind.
+const DefaultSomaxconn = 4096
+
+// KERN_SOMAXCONN is kern.somaxconn's number under CTL_KERN.
+const KERN_SOMAXCONN = 28
 
 var stateSlot = kern.NewSlot[*state]()
 
@@ -76,7 +88,18 @@ func init() {
 
 func initSocket(k *kern.Kernel) error {
 	st := &state{socks: map[*Socket]struct{}{}}
+	st.somaxconn.Store(DefaultSomaxconn)
 	stateSlot.Set(k, st)
+	err := k.Sysctl().AddInt("kern.somaxconn", KERN_SOMAXCONN, st.somaxconn.Load, func(v int64) error {
+		if v < 1 || v > 1<<16 {
+			return errno.EINVAL
+		}
+		st.somaxconn.Store(v)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	if err := k.Sysctl().Add("net", CTL_NET, kern.SysctlEntry{Kind: kern.SysctlNode}); err != nil && err != errno.EEXIST {
 		return err
 	}
@@ -305,14 +328,14 @@ func (s *Socket) Bind(addr netip.AddrPort) error {
 }
 
 // Listen makes a stream socket accept connections; backlog is clamped to
-// [0, SOMAXCONN] (a negative one means SOMAXCONN). EOPNOTSUPP for other
-// socket types.
+// [0, kern.somaxconn] (a negative one means kern.somaxconn). EOPNOTSUPP
+// for other socket types.
 func (s *Socket) Listen(backlog int) error {
 	if s.typ != SOCK_STREAM {
 		return errno.EOPNOTSUPP
 	}
-	if backlog < 0 || backlog > SOMAXCONN {
-		backlog = SOMAXCONN
+	if limit := int(s.st.somaxconn.Load()); backlog < 0 || backlog > limit {
+		backlog = limit
 	}
 	if err := s.enter(); err != nil {
 		return err

@@ -520,3 +520,34 @@ func TestReadyPathAllocs(t *testing.T) {
 		t.Errorf("write+read allocates %v times", allocs)
 	}
 }
+
+// TestSomaxconnClampsBacklog: kern.somaxconn bounds every listen backlog,
+// and a negative backlog asks for the bound.
+func TestSomaxconnClampsBacklog(t *testing.T) {
+	k, l := boot(t)
+	if v, _, err := k.Sysctl().Get("kern.somaxconn"); err != nil || v != "4096" {
+		t.Fatalf("kern.somaxconn = %q, %v", v, err)
+	}
+	wantErr(t, "somaxconn 0", k.Sysctl().Set(kern.RootCred(), "kern.somaxconn", "0"), errno.EINVAL)
+	must(t, k.Sysctl().Set(kern.RootCred(), "kern.somaxconn", "2"))
+	for _, backlog := range []int{100, -1} {
+		lfd, err := Open(l, afFake, SOCK_STREAM, 0)
+		must(t, err)
+		must(t, Bind(l, lfd, netip.AddrPortFrom(fakeAddr, 0)))
+		must(t, Listen(l, lfd, backlog))
+		addr, err := GetSockName(l, lfd)
+		must(t, err)
+		for i := range 3 {
+			cfd, err := Open(l, afFake, SOCK_STREAM, 0)
+			must(t, err)
+			err = Connect(l, cfd, addr)
+			if i < 2 && err != nil {
+				t.Fatalf("backlog %d: connect %d: %v", backlog, i, err)
+			}
+			if i == 2 {
+				wantErr(t, "connect beyond kern.somaxconn", err, errno.ECONNREFUSED)
+			}
+		}
+		must(t, l.Close(lfd))
+	}
+}
