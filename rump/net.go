@@ -103,25 +103,9 @@ func (k *Kernel) DialContext(ctx context.Context, network, address string) (net.
 // Listen listens for TCP connections on address (SO_REUSEADDR set, as
 // Go's net.Listen does), with the largest backlog kern.somaxconn allows.
 func (k *Kernel) Listen(network, address string) (net.Listener, error) {
-	typ, err := sockType(network)
-	if err == nil && typ != socket.SOCK_STREAM {
-		err = net.UnknownNetworkError(network)
-	}
+	s, err := k.listenSocket(network, address, socket.SOCK_STREAM)
 	if err != nil {
-		return nil, &net.OpError{Op: "listen", Net: network, Err: err}
-	}
-	ap, err := parseAddr(address, false)
-	if err != nil {
-		return nil, &net.OpError{Op: "listen", Net: network, Err: err}
-	}
-	s, err := k.boundSocket(typ, ap)
-	if err == nil {
-		if err = s.Listen(-1); err != nil { // kern.somaxconn
-			s.Close()
-		}
-	}
-	if err != nil {
-		return nil, &net.OpError{Op: "listen", Net: network, Addr: netAddr(typ, ap), Err: wrapErrno(err)}
+		return nil, err
 	}
 	local, _ := s.LocalAddr()
 	return &Listener{k: k, s: s, network: network, addr: net.TCPAddrFromAddrPort(local)}, nil
@@ -129,8 +113,18 @@ func (k *Kernel) Listen(network, address string) (net.Listener, error) {
 
 // ListenPacket opens a UDP socket bound to address.
 func (k *Kernel) ListenPacket(network, address string) (net.PacketConn, error) {
+	s, err := k.listenSocket(network, address, socket.SOCK_DGRAM)
+	if err != nil {
+		return nil, err
+	}
+	return k.newConn(s, network), nil
+}
+
+// listenSocket makes a socket of type want bound to address, listening
+// if it is a stream socket; errors are *net.OpError for Op "listen".
+func (k *Kernel) listenSocket(network, address string, want int) (*socket.Socket, error) {
 	typ, err := sockType(network)
-	if err == nil && typ != socket.SOCK_DGRAM {
+	if err == nil && typ != want {
 		err = net.UnknownNetworkError(network)
 	}
 	if err != nil {
@@ -141,10 +135,15 @@ func (k *Kernel) ListenPacket(network, address string) (net.PacketConn, error) {
 		return nil, &net.OpError{Op: "listen", Net: network, Err: err}
 	}
 	s, err := k.boundSocket(typ, ap)
+	if err == nil && typ == socket.SOCK_STREAM {
+		if err = s.Listen(-1); err != nil { // kern.somaxconn
+			s.Close()
+		}
+	}
 	if err != nil {
 		return nil, &net.OpError{Op: "listen", Net: network, Addr: netAddr(typ, ap), Err: wrapErrno(err)}
 	}
-	return k.newConn(s, network), nil
+	return s, nil
 }
 
 // newSocket makes a socket for the net API. UDP sockets send and receive

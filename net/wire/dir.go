@@ -128,10 +128,21 @@ func (d *dir) transmit(b *pkt.Buf) error {
 		return err
 	}
 	// The fast path: no clock, no generator.
-	if len(d.q)-d.head >= d.queueLen {
-		d.mu.Unlock()
+	ok := d.appendUntimedLocked(b)
+	d.mu.Unlock()
+	if !ok {
 		d.drop(b)
 		return errno.ENOBUFS
+	}
+	return nil
+}
+
+// appendUntimedLocked queues b to go as soon as the frames ahead of it
+// have; it reports false, leaving b to the caller, when the queue is
+// full.
+func (d *dir) appendUntimedLocked(b *pkt.Buf) bool {
+	if len(d.q)-d.head >= d.queueLen {
+		return false
 	}
 	f := frame{b: b}
 	if d.timedQueued > 0 {
@@ -140,8 +151,7 @@ func (d *dir) transmit(b *pkt.Buf) error {
 	}
 	d.q = append(d.q, f)
 	d.kickLocked()
-	d.mu.Unlock()
-	return nil
+	return true
 }
 
 // impairedLocked sends b through the impairments.
@@ -208,17 +218,10 @@ func (d *dir) corrupt(p []byte) {
 func (d *dir) enqueueLocked(b *pkt.Buf, now time.Duration) error {
 	imp := &d.imp
 	if !imp.timed() {
-		if len(d.q)-d.head >= d.queueLen {
+		if !d.appendUntimedLocked(b) {
 			d.drop(b)
 			return errno.ENOBUFS
 		}
-		f := frame{b: b}
-		if d.timedQueued > 0 {
-			f.due, f.timed = d.lastDue, true
-			d.timedQueued++
-		}
-		d.q = append(d.q, f)
-		d.kickLocked()
 		return nil
 	}
 	sent := now
