@@ -88,8 +88,15 @@ type state uint8
 const (
 	incomplete state = iota
 	resolved
+	// flushing is resolved while the packets held during resolution are
+	// still being sent: packets sent meanwhile queue behind them, so that
+	// none overtakes another.
+	flushing
 	failed
 )
+
+// known reports whether the entry has the neighbour's address.
+func (e *entry) known() bool { return e.state == resolved || e.state == flushing }
 
 type entry struct {
 	ip      netip.Addr
@@ -300,7 +307,7 @@ func (t *table) tick(k uint32, e *entry) {
 		return
 	}
 	switch e.state {
-	case resolved:
+	case resolved, flushing:
 		if e.refreshPhase {
 			e.refreshPhase = false
 			e.refreshDue.Store(true)
@@ -454,16 +461,30 @@ func (a *ARP) learn(t *table, ip netip.Addr, mac ether.Addr, create bool) {
 		e = t.newEntryLocked(k, ip)
 	}
 	keep := time.Duration(a.keep.Load())
-	e.mac, e.state, e.expires = mac, resolved, now+keep
+	e.mac, e.expires = mac, now+keep
 	e.refreshDue.Store(false)
 	e.refreshPhase = true
 	e.timer.Schedule(keep - min(refreshBefore, keep/2))
-	hold := e.hold
-	e.hold = nil
-	t.mu.Unlock()
-	for _, b := range hold {
-		t.ifp.Output(b, mac, ether.TypeIPv4) //nolint:errcheck // counted by the interface
+	if e.state == flushing { // another learn is sending the held packets
+		t.mu.Unlock()
+		return
 	}
+	e.state = resolved
+	for len(e.hold) > 0 {
+		e.state = flushing
+		hold := e.hold
+		e.hold = nil
+		t.mu.Unlock()
+		for _, b := range hold {
+			t.ifp.Output(b, mac, ether.TypeIPv4) //nolint:errcheck // counted by the interface
+		}
+		t.mu.Lock()
+		if t.m[k] != e || e.state != flushing {
+			break
+		}
+		e.state = resolved
+	}
+	t.mu.Unlock()
 }
 
 // Entry is a resolved neighbour, as arp -a shows it.
@@ -485,7 +506,7 @@ func (a *ARP) Entries() []Entry {
 		}
 		t.mu.RLock()
 		for _, e := range t.m {
-			if e.state == resolved {
+			if e.known() {
 				out = append(out, Entry{IP: e.ip, MAC: e.mac, Ifname: ifp.Name(), Expires: max(e.expires-now, 0)})
 			}
 		}
@@ -502,7 +523,7 @@ func (a *ARP) Lookup(ifp *ifnet.Interface, ip netip.Addr) (ether.Addr, bool) {
 	}
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	if e := t.m[key(ip)]; e != nil && e.state == resolved {
+	if e := t.m[key(ip)]; e != nil && e.known() {
 		return e.mac, true
 	}
 	return ether.Addr{}, false

@@ -3,6 +3,8 @@ package arp_test
 import (
 	"errors"
 	"net/netip"
+	"strconv"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -345,6 +347,55 @@ func BenchmarkOutputResolved(b *testing.B) {
 		for pb.Next() {
 			if err := a.Output(ifp, peerIP, pkt.New(pkt.Headroom, 64)); err != nil {
 				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// TestHeldPacketsKeepOrder: a packet sent while the ones held during
+// resolution are being sent queues behind them rather than overtaking
+// them (a UDP stream's datagrams arrived swapped before).
+func TestHeldPacketsKeepOrder(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t)
+		e.frames()
+		const held = 8
+		for i := range held {
+			if err := e.send(t, strconv.Itoa(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Hold the flush after its first packet until another is sent.
+		flushing, sent := make(chan struct{}), make(chan struct{})
+		var once sync.Once
+		e.link.SetFilter(func(f []byte) bool {
+			e.sent <- append([]byte(nil), f...)
+			if string(f[ether.HeaderLen:]) == "0" {
+				once.Do(func() { close(flushing); <-sent })
+			}
+			return false
+		})
+		replied := make(chan struct{})
+		go func() {
+			defer close(replied)
+			e.inject(t, myMAC, arp.Packet{Op: arp.OpReply, SHA: peerMAC, SPA: peerIP, THA: myMAC, TPA: myIP})
+		}()
+		<-flushing
+		if err := e.send(t, strconv.Itoa(held)); err != nil {
+			t.Fatal(err)
+		}
+		close(sent)
+		<-replied
+		var order []int
+		for _, f := range e.frames() {
+			if h, _ := ether.Parse(f); h.Type == ether.TypeIPv4 {
+				n, _ := strconv.Atoi(string(f[ether.HeaderLen:]))
+				order = append(order, n)
+			}
+		}
+		for i, n := range order {
+			if n != i || len(order) != held+1 {
+				t.Fatalf("packets left in the order %v", order)
 			}
 		}
 	})
