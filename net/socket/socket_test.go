@@ -551,3 +551,21 @@ func TestSomaxconnClampsBacklog(t *testing.T) {
 		must(t, l.Close(lfd))
 	}
 }
+
+// FuzzSockaddr: any bytes a client passes as a sockaddr parse or fail
+// with an error, and what parses encodes back to an equivalent sockaddr.
+func FuzzSockaddr(f *testing.F) {
+	f.Add(AppendSockaddr(nil, netip.MustParseAddrPort("10.0.0.2:80")))
+	f.Add(AppendSockaddr(nil, netip.MustParseAddrPort("[2001:db8::1]:443")))
+	f.Add([]byte{0, 2, 0, 80, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ap, err := ParseSockaddr(b)
+		if err != nil {
+			return
+		}
+		again, err := ParseSockaddr(AppendSockaddr(nil, ap))
+		if err != nil || again != ap {
+			t.Fatalf("%x parses as %v, which encodes to something parsing as %v, %v", b, ap, again, err)
+		}
+	})
+}

@@ -193,8 +193,11 @@ func (t *tap) err(connErr, callErr error) error {
 // sum. It reports false when the offsets fall outside the frame.
 func finishChecksum(frame []byte, hdr [vnetHdrLen]byte) bool {
 	start := int(binary.LittleEndian.Uint16(hdr[6:]))
-	field := start + int(binary.LittleEndian.Uint16(hdr[8:]))
-	if start >= len(frame) || field+2 > len(frame) {
+	offset := int(binary.LittleEndian.Uint16(hdr[8:]))
+	field := start + offset
+	// The field is a 16-bit word of the summed region (TCP's at 16, UDP's
+	// at 6): an odd offset is no checksum at all.
+	if start >= len(frame) || field+2 > len(frame) || offset%2 != 0 {
 		return false
 	}
 	var sum uint64
