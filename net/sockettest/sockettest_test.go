@@ -71,29 +71,36 @@ var seed atomic.Uint64
 // TestWire runs the suite between two kernels joined by an in-process
 // Ethernet link (net/wire), 10.0.0.1/24 and 10.0.0.2/24.
 func TestWire(t *testing.T) {
-	ca, sa := netip.MustParsePrefix("10.0.0.1/24"), netip.MustParsePrefix("10.0.0.2/24")
 	sockettest.Run(t, sockettest.Config{New: func(t *testing.T) sockettest.Env {
-		base := runtime.NumGoroutine()
-		kc, ks := boot(t), boot(t)
-		halt(t, base, kc, ks)
-		w := wire.New(wire.Config{Seed: seed.Add(1)})
-		for _, side := range []struct {
-			k    *rump.Kernel
-			end  *wire.End
-			addr netip.Prefix
-		}{{kc, w.A(), ca}, {ks, w.B(), sa}} {
-			name, err := side.k.AttachLink(side.end)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := side.k.ConfigureInterface(name, side.addr); err != nil {
-				t.Fatal(err)
-			}
-		}
-		c, s := procs(t, kc, ks)
-		return sockettest.Env{Client: c, Server: s, ClientAddr: ca.Addr(), ServerAddr: sa.Addr(),
-			Diagnose: diagnose(w, kc, ks)}
+		env, _ := wiredEnv(t)
+		return env
 	}})
+}
+
+// wiredEnv boots two kernels joined by a clean wire, the client at
+// 10.0.0.1/24 and the server at 10.0.0.2/24.
+func wiredEnv(t *testing.T) (sockettest.Env, *wire.Wire) {
+	ca, sa := netip.MustParsePrefix("10.0.0.1/24"), netip.MustParsePrefix("10.0.0.2/24")
+	base := runtime.NumGoroutine()
+	kc, ks := boot(t), boot(t)
+	halt(t, base, kc, ks)
+	w := wire.New(wire.Config{Seed: seed.Add(1)})
+	for _, side := range []struct {
+		k    *rump.Kernel
+		end  *wire.End
+		addr netip.Prefix
+	}{{kc, w.A(), ca}, {ks, w.B(), sa}} {
+		name, err := side.k.AttachLink(side.end)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := side.k.ConfigureInterface(name, side.addr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, s := procs(t, kc, ks)
+	return sockettest.Env{Client: c, Server: s, ClientAddr: ca.Addr(), ServerAddr: sa.Addr(),
+		Diagnose: diagnose(w, kc, ks)}, w
 }
 
 func TestNames(t *testing.T) {
@@ -114,38 +121,20 @@ func TestWireImpaired(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: retransmissions over a lossy link")
 	}
-	ca, sa := netip.MustParsePrefix("10.0.0.1/24"), netip.MustParsePrefix("10.0.0.2/24")
 	imp := wire.Impairments{Loss: 0.01, Duplicate: 0.01, Reorder: 0.01, Delay: time.Millisecond, Jitter: 500 * time.Microsecond}
 	sockettest.Run(t, sockettest.Config{Slow: true, Lossy: true, New: func(t *testing.T) sockettest.Env {
-		base := runtime.NumGoroutine()
-		kc, ks := boot(t), boot(t)
-		halt(t, base, kc, ks)
-		w := wire.New(wire.Config{Seed: seed.Add(1)})
-		for _, side := range []struct {
-			k    *rump.Kernel
-			end  *wire.End
-			addr netip.Prefix
-		}{{kc, w.A(), ca}, {ks, w.B(), sa}} {
-			name, err := side.k.AttachLink(side.end)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := side.k.ConfigureInterface(name, side.addr); err != nil {
-				t.Fatal(err)
-			}
-		}
-		c, s := procs(t, kc, ks)
+		env, w := wiredEnv(t)
+		c, s := env.Client, env.Server
 		// Resolve ARP on a clean link, then impair it.
 		fd, _ := s.Socket(rump.AF_INET, rump.SOCK_DGRAM, 0)
-		s.SendTo(fd, []byte("arp"), 0, netip.AddrPortFrom(ca.Addr(), 9))
+		s.SendTo(fd, []byte("arp"), 0, netip.AddrPortFrom(env.ClientAddr, 9))
 		cfd, _ := c.Socket(rump.AF_INET, rump.SOCK_DGRAM, 0)
-		c.SendTo(cfd, []byte("arp"), 0, netip.AddrPortFrom(sa.Addr(), 9))
+		c.SendTo(cfd, []byte("arp"), 0, netip.AddrPortFrom(env.ServerAddr, 9))
 		time.Sleep(10 * time.Millisecond)
 		s.Close(fd)
 		c.Close(cfd)
 		w.Impair(imp)
-		return sockettest.Env{Client: c, Server: s, ClientAddr: ca.Addr(), ServerAddr: sa.Addr(),
-			Diagnose: diagnose(w, kc, ks)}
+		return env
 	}})
 }
 
