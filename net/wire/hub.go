@@ -6,7 +6,6 @@ import (
 	"github.com/gorump/gorump/kern/errno"
 	"github.com/gorump/gorump/net/ifnet"
 	"github.com/gorump/gorump/net/pkt"
-	"github.com/gorump/gorump/rumpuser"
 )
 
 // Hub is an Ethernet switch joining any number of kernels: a frame sent
@@ -14,10 +13,7 @@ import (
 // address or, for broadcast, multicast and addresses not yet seen, to
 // every other port. Impairments apply to the frames a port receives.
 type Hub struct {
-	cfg    Config
-	clock  rumpuser.Clock
-	mtu    int
-	prefix string
+	cfg Config // with defaults filled in
 
 	mu    sync.Mutex // guards ports and where
 	ports []*Port
@@ -28,19 +24,8 @@ type Hub struct {
 // every port made; Config.Seed seeds the ports' generators and
 // addresses, each port drawing from its own stream.
 func NewHub(cfg Config) *Hub {
-	mtu := cfg.MTU
-	if mtu <= 0 {
-		mtu = DefaultMTU
-	}
-	clock := cfg.Clock
-	if clock == nil {
-		clock = rumpuser.GoClock()
-	}
-	prefix := cfg.Prefix
-	if prefix == "" {
-		prefix = "wire"
-	}
-	return &Hub{cfg: cfg, clock: clock, mtu: min(mtu, MaxMTU), prefix: prefix, where: map[[6]byte]*Port{}}
+	cfg = cfg.withDefaults()
+	return &Hub{cfg: cfg, where: map[[6]byte]*Port{}}
 }
 
 // Port adds a port to the hub and returns it, to be attached to a kernel.
@@ -51,8 +36,8 @@ func (h *Hub) Port() *Port {
 	n := uint64(len(h.ports))
 	p := &Port{
 		h:    h,
-		info: linkInfo(h.prefix, h.mtu, h.cfg.Seed+n<<32, byte(n)),
-		in:   newDir(h.clock, h.mtu+maxLinkHeader, h.cfg.Seed, 3+n, h.cfg.Impairments),
+		info: linkInfo(h.cfg.Prefix, h.cfg.MTU, h.cfg.Seed+n<<32, byte(n)),
+		in:   newDir(h.cfg.Clock, h.cfg.MTU+maxLinkHeader, h.cfg.Seed, 3+n, h.cfg.Impairments),
 	}
 	h.ports = append(h.ports, p)
 	return p
@@ -98,7 +83,7 @@ func (p *Port) Start(rx func(*pkt.Buf)) error { return p.in.start(rx) }
 // it) is not an error.
 func (p *Port) Transmit(b *pkt.Buf) error {
 	data := b.Bytes()
-	if len(data) > p.h.mtu+maxLinkHeader {
+	if len(data) > p.h.cfg.MTU+maxLinkHeader {
 		b.Free()
 		return errno.EMSGSIZE
 	}

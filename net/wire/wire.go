@@ -53,19 +53,8 @@ type Wire struct {
 // New returns a wire; its goroutines start when the ends are started and
 // stop when they are closed.
 func New(cfg Config) *Wire {
-	mtu := cfg.MTU
-	if mtu <= 0 {
-		mtu = DefaultMTU
-	}
-	mtu = min(mtu, MaxMTU)
-	clock := cfg.Clock
-	if clock == nil {
-		clock = rumpuser.GoClock()
-	}
-	prefix := cfg.Prefix
-	if prefix == "" {
-		prefix = "wire"
-	}
+	cfg = cfg.withDefaults()
+	mtu, clock, prefix := cfg.MTU, cfg.Clock, cfg.Prefix
 	w := &Wire{}
 	// Each direction draws from its own stream, so that traffic one way
 	// does not change the decisions made the other way.
@@ -74,6 +63,21 @@ func New(cfg Config) *Wire {
 	w.a = End{info: linkInfo(prefix, mtu, cfg.Seed, 0x0a), out: ab, in: ba}
 	w.b = End{info: linkInfo(prefix, mtu, cfg.Seed, 0x0b), out: ba, in: ab}
 	return w
+}
+
+// withDefaults fills in the fields left zero and bounds the MTU.
+func (cfg Config) withDefaults() Config {
+	if cfg.MTU <= 0 {
+		cfg.MTU = DefaultMTU
+	}
+	cfg.MTU = min(cfg.MTU, MaxMTU)
+	if cfg.Clock == nil {
+		cfg.Clock = rumpuser.GoClock()
+	}
+	if cfg.Prefix == "" {
+		cfg.Prefix = "wire"
+	}
+	return cfg
 }
 
 func linkInfo(prefix string, mtu int, seed uint64, last byte) ifnet.LinkInfo {
