@@ -343,28 +343,32 @@ func inversions(seqs []uint64) int {
 	return n
 }
 
+// TestReorder runs in virtual time: on a loaded machine a held frame
+// could otherwise time out before the next frame came to overtake it.
 func TestReorder(t *testing.T) {
-	const n = 10000
-	w := New(Config{Seed: 4, Impairments: Impairments{Reorder: 0.1, QueueLen: n}})
-	toB, _ := startPair(t, w)
-	sendAll(t, w.A(), n, 100)
-	st := quiet(t, w.A())
-	// A frame is held only when none is held already, so slightly fewer
-	// than 10% are.
-	within(t, "reordered", st.Reordered, n, 0.1*0.9)
-	if st.Delivered != n {
-		t.Errorf("stats %+v", st)
-	}
-	if inv := inversions(toB.seqs); uint64(inv) != st.Reordered {
-		t.Errorf("%d frames arrived late, stats say %d reordered", inv, st.Reordered)
-	}
-	seen := map[uint64]bool{}
-	for _, s := range toB.seqs {
-		if seen[s] {
-			t.Fatalf("frame %d twice", s)
+	synctest.Test(t, func(t *testing.T) {
+		const n = 10000
+		w := New(Config{Seed: 4, Impairments: Impairments{Reorder: 0.1, QueueLen: n}})
+		toB, _ := startPair(t, w)
+		sendAll(t, w.A(), n, 100)
+		st := quiet(t, w.A())
+		// A frame is held only when none is held already, so slightly fewer
+		// than 10% are.
+		within(t, "reordered", st.Reordered, n, 0.1*0.9)
+		if st.Delivered != n {
+			t.Errorf("stats %+v", st)
 		}
-		seen[s] = true
-	}
+		if inv := inversions(toB.seqs); uint64(inv) != st.Reordered {
+			t.Errorf("%d frames arrived late, stats say %d reordered", inv, st.Reordered)
+		}
+		seen := map[uint64]bool{}
+		for _, s := range toB.seqs {
+			if seen[s] {
+				t.Fatalf("frame %d twice", s)
+			}
+			seen[s] = true
+		}
+	})
 }
 
 func TestReorderLastFrameGoesAlone(t *testing.T) {
@@ -388,7 +392,7 @@ func TestReorderLastFrameGoesAlone(t *testing.T) {
 }
 
 func TestDeterministic(t *testing.T) {
-	run := func(seed uint64) []uint64 {
+	run := func(t *testing.T, seed uint64) []uint64 {
 		imp := Impairments{Loss: 0.1, Duplicate: 0.1, Reorder: 0.1, Corrupt: 0.1, QueueLen: 5000}
 		w := New(Config{Seed: seed, Impairments: imp})
 		defer w.Close()
@@ -398,13 +402,17 @@ func TestDeterministic(t *testing.T) {
 		quiet(t, w.A())
 		return s.seqs
 	}
-	a, b, c := run(9), run(9), run(10)
-	if !equal(a, b) {
-		t.Error("the same seed made different decisions")
-	}
-	if equal(a, c) {
-		t.Error("another seed made the same decisions")
-	}
+	// In virtual time, so that no held frame times out early on a
+	// loaded machine and changes the order.
+	synctest.Test(t, func(t *testing.T) {
+		a, b, c := run(t, 9), run(t, 9), run(t, 10)
+		if !equal(a, b) {
+			t.Error("the same seed made different decisions")
+		}
+		if equal(a, c) {
+			t.Error("another seed made the same decisions")
+		}
+	})
 }
 
 func equal(a, b []uint64) bool {

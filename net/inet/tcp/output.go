@@ -250,7 +250,7 @@ func (c *conn) output() {
 		if n == 0 && !(fin && avail == 0) {
 			break
 		}
-		if n > 0 && n < mss && !fin && c.sndNxt.geq(c.sndMax) {
+		if n > 0 && n < mss && !fin && c.sndNxt.geq(c.sndMax) && !c.forceSend {
 			// Nagle (RFC 896) and sender silly-window avoidance: hold a
 			// small segment while data is unacknowledged, unless it
 			// empties the buffer with TCP_NODELAY or fills half the
@@ -284,7 +284,7 @@ func (c *conn) output() {
 }
 
 // armTimers starts the retransmission timer when data is outstanding, or
-// the persist timer when the peer's zero window blocks queued data.
+// the persist timer when the peer's window holds queued data back.
 func (c *conn) armTimers() {
 	outstanding := c.sndUna != c.sndMax
 	switch {
@@ -292,7 +292,10 @@ func (c *conn) armTimers() {
 		if !c.rexmt.Pending() {
 			c.rexmt.Schedule(c.rtoBackedOff())
 		}
-	case !outstanding && c.sndWnd == 0 && (c.snd.n > 0 || c.finQueued) && c.state.synchronized():
+	case !outstanding && (c.snd.n > 0 || c.finQueued) && c.state.synchronized():
+		// Queued data that the window holds back, shut or too small to
+		// pass silly-window avoidance: without a timer, a lost window
+		// update would stall the connection for good.
 		if !c.persisting || !c.rexmt.Pending() {
 			c.persisting = true
 			c.rexmt.Schedule(c.persistTime())

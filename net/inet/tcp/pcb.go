@@ -136,6 +136,7 @@ type conn struct {
 	rtStart    time.Duration
 	backoff    int  // consecutive retransmission timeouts
 	persisting bool // rexmt runs as the persist timer
+	forceSend  bool // the persist timer overrides silly-window avoidance
 	lastRecv   time.Duration
 	keepProbes int
 

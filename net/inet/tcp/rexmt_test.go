@@ -207,6 +207,33 @@ func TestZeroWindowProbe(t *testing.T) {
 	})
 }
 
+// A window that opens too little for silly-window avoidance to use is
+// still served when the persist timer runs out (RFC 9293 3.8.6.2.1):
+// otherwise the loss of the update that would open it further stalls
+// the connection for good.
+func TestSmallWindowOverride(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newCtx(t)
+		e := c.connectActive(outOpts{mss: 1000, wscale: -1})
+		e.ackWith(e.rcvNxt, 0, nil)
+		e.pcb.Send(make([]byte, 5000), netip.AddrPort{}, 0)
+		e.ackWith(e.rcvNxt, 100, nil)
+		if r := c.sent(); len(r) != 0 {
+			t.Fatalf("sent into a 100-byte window at once: %v", r)
+		}
+		start := time.Now()
+		var r []seg
+		for len(r) == 0 && time.Since(start) < time.Minute {
+			sleep(100 * time.Millisecond)
+			r = c.sent()
+		}
+		if len(r) != 1 || len(r[0].payload) != 100 || r[0].seq != e.rcvNxt {
+			t.Fatalf("after the persist timeout: %v", r)
+		}
+		t.Logf("the 100 bytes went after %v", time.Since(start))
+	})
+}
+
 // A closed socket whose peer never opens its window is given up after
 // rexmit_max probes instead of probing for ever.
 func TestZeroWindowClosedSocketGivesUp(t *testing.T) {

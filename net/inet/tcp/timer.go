@@ -72,12 +72,22 @@ func (c *conn) rexmtTimer() {
 	c.waiters.Wake()
 }
 
-// windowProbe sends one byte beyond a zero window (RFC 9293 3.8.6.1) and
-// re-arms the persist timer.
+// windowProbe sends one byte beyond a zero window (RFC 9293 3.8.6.1), or
+// what a small window allows, and re-arms the persist timer.
 func (c *conn) windowProbe() {
-	if c.sndWnd > 0 || !c.state.synchronized() {
+	if !c.state.synchronized() {
 		c.persisting = false
 		c.output()
+		return
+	}
+	if c.sndWnd > 0 {
+		// A window too small for silly-window avoidance, perhaps because
+		// the update that widened it was lost: the override timeout
+		// (RFC 9293 3.8.6.2.1) sends what fits.
+		c.persisting = false
+		c.forceSend = true
+		c.output()
+		c.forceSend = false
 		return
 	}
 	if c.detached && c.backoff >= int(c.s.p.rexmitMax.Load()) {
