@@ -28,6 +28,14 @@ type Syncer interface {
 	Sync(l *LWP, f *File, dataOnly bool) error
 }
 
+// Restarter is a FileOps whose calls can sleep. Restart is called when
+// the last descriptor of f closes while calls made through it may still
+// be asleep holding f: they must wake and fail with EBADF, as NetBSD's
+// fo_restart makes them. The object closes when they let go of f.
+type Restarter interface {
+	Restart(f *File)
+}
+
 // File is an open file: the object behind one or more descriptors, with
 // the flags and offset they share.
 type File struct {
@@ -35,6 +43,7 @@ type File struct {
 	seekable bool
 	flags    atomic.Int32 // FREAD, FWRITE and the kept O_ bits
 	refs     atomic.Int32
+	descs    atomic.Int32 // descriptors referring to it, in every table
 
 	offMu  sync.Mutex // guards offset, and serialises offset-relative I/O
 	offset int64
@@ -68,6 +77,21 @@ func (f *File) Release(l *LWP) error {
 		return f.ops.Close(l, f)
 	}
 	return nil
+}
+
+// Descriptors returns how many descriptors, in every table, refer to f.
+func (f *File) Descriptors() int { return int(f.descs.Load()) }
+
+// closeDescriptor drops the reference of a descriptor that was just
+// taken out of its table, restarting the calls still asleep in the
+// object when it was the file's last descriptor.
+func (f *File) closeDescriptor(l *LWP) error {
+	if f.descs.Add(-1) == 0 {
+		if r, ok := f.ops.(Restarter); ok {
+			r.Restart(f)
+		}
+	}
+	return f.Release(l)
 }
 
 // Offset returns the current offset.
@@ -133,6 +157,7 @@ func (t *FileTable) copy() *FileTable {
 	for i, e := range t.fds {
 		if e.file != nil {
 			e.file.Hold()
+			e.file.descs.Add(1)
 			n.fds[i] = e
 		}
 	}
@@ -153,7 +178,7 @@ func (t *FileTable) release(l *LWP) {
 	t.mu.Unlock()
 	for _, e := range fds {
 		if e.file != nil {
-			e.file.Release(l) //nolint:errcheck // nobody to report to on exit
+			e.file.closeDescriptor(l) //nolint:errcheck // nobody to report to on exit
 		}
 	}
 }
@@ -188,6 +213,7 @@ func (t *FileTable) allocLocked(f *File, min int, cloexec bool) (int, error) {
 		}
 		if t.fds[fd].file == nil {
 			t.fds[fd] = fdEntry{file: f, cloexec: cloexec}
+			f.descs.Add(1)
 			if min <= t.free {
 				t.free = fd + 1
 			}
@@ -220,7 +246,7 @@ func (t *FileTable) Close(l *LWP, fd int) error {
 	}
 	f := t.removeLocked(fd)
 	t.mu.Unlock()
-	return f.Release(l)
+	return f.closeDescriptor(l)
 }
 
 // Dup2 makes newfd refer to the file at oldfd, closing what newfd held.
@@ -246,7 +272,7 @@ func (t *FileTable) Dup2(l *LWP, oldfd, newfd int, cloexec bool) error {
 	}
 	t.mu.Unlock()
 	if old != nil {
-		old.Release(l) //nolint:errcheck // dup2 reports no close errors
+		old.closeDescriptor(l) //nolint:errcheck // dup2 reports no close errors
 	}
 	return nil
 }
@@ -283,7 +309,7 @@ func (t *FileTable) CloseExec(l *LWP) {
 	}
 	t.mu.Unlock()
 	for _, f := range closing {
-		f.Release(l) //nolint:errcheck // exec reports no close errors
+		f.closeDescriptor(l) //nolint:errcheck // exec reports no close errors
 	}
 }
 
@@ -300,7 +326,7 @@ func (t *FileTable) CloseFrom(l *LWP, fd int) {
 	}
 	t.mu.Unlock()
 	for _, f := range closing {
-		f.Release(l) //nolint:errcheck // as close(2) in a loop would
+		f.closeDescriptor(l) //nolint:errcheck // as close(2) in a loop would
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gorump/gorump/kern/errno"
@@ -672,5 +673,68 @@ func TestFileTableConcurrent(t *testing.T) {
 	})
 	if files < 1000 {
 		t.Errorf("only %d files made", files)
+	}
+}
+
+// restartFile is a memFile that counts the restarts its descriptors'
+// last close asks for.
+type restartFile struct {
+	memFile
+	restarts atomic.Int32
+}
+
+func (r *restartFile) Restart(f *File) { r.restarts.Add(1) }
+
+// A file's calls are restarted when its last descriptor closes, by
+// whichever way it goes (close, dup2 over it, exit of the last process
+// holding it), and not while another descriptor, in this table or a
+// forked one, still refers to it. The object closes only when the calls
+// let go.
+func TestRestartOnLastDescriptorClose(t *testing.T) {
+	k := bootTest(t, Config{})
+	p := newTestProc(t, k)
+	l := p.LWP()
+	r := &restartFile{}
+	a, err := p.Files().Alloc(NewFile(r, FREAD|FWRITE, false), 0, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := l.Dup(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	child, err := k.NewProc(p, ForkCopyFD)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inCall, err := p.Files().Get(a) // a call asleep in the file
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := inCall.Descriptors(); n != 4 {
+		t.Fatalf("%d descriptors, want 4", n)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(l.Close(a))
+	child.Exit()
+	if n := r.restarts.Load(); n != 0 {
+		t.Fatalf("%d restarts with a descriptor left", n)
+	}
+	other, _ := open(t, l, O_RDWR)
+	must(l.Dup2(other, b)) // closes the last descriptor
+	if n, d := r.restarts.Load(), inCall.Descriptors(); n != 1 || d != 0 {
+		t.Fatalf("after the last descriptor closed: %d restarts, %d descriptors", n, d)
+	}
+	if r.closes.Load() != 0 {
+		t.Fatal("closed under a call that holds it")
+	}
+	must(inCall.Release(l))
+	if r.closes.Load() != 1 {
+		t.Fatal("not closed when the call let go")
 	}
 }

@@ -65,6 +65,14 @@ func (b *bootLog) get() []string {
 
 var bootLogs sync.Map // kerntest.id -> *bootLog
 
+// logID names a fresh log for test t, so that -count=N runs do not share
+// one.
+func logID(t *testing.T) string {
+	return fmt.Sprintf("%s#%d", t.Name(), logSeq.Add(1))
+}
+
+var logSeq atomic.Int64
+
 func logFor(id string) *bootLog {
 	b, _ := bootLogs.LoadOrStore(id, &bootLog{})
 	return b.(*bootLog)
@@ -124,7 +132,7 @@ func TestComponentOrder(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("Components() = %v, want %v", got, want)
 	}
-	id := t.Name()
+	id := logID(t)
 	k := bootTest(t, Config{Values: map[string]string{"kerntest.id": id}})
 	want = []string{
 		"init test-a init=false", "init test-b init=false", "init test-vfs init=false",
@@ -184,7 +192,7 @@ func TestBootFailureUnwinds(t *testing.T) {
 	for _, fail := range []string{"test-a", "test-dev", "test-kernvfs", "test-postinit", "test-syscall"} {
 		t.Run(fail, func(t *testing.T) {
 			base := runtime.NumGoroutine()
-			id := t.Name()
+			id := logID(t)
 			h := memhost.New(memhost.Options{})
 			k, err := Boot(Config{Host: h, Values: map[string]string{
 				"kerntest.id": id, "kerntest.resources": "1", "kerntest.fail": fail}})
@@ -328,7 +336,7 @@ func TestMemoryAccounting(t *testing.T) {
 
 func TestHalt(t *testing.T) {
 	base := runtime.NumGoroutine()
-	id := t.Name()
+	id := logID(t)
 	k, err := Boot(Config{Host: memhost.New(memhost.Options{}), Values: map[string]string{"kerntest.id": id, "kerntest.resources": "1"}})
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,9 @@
 // blocking: a call tries the PCB; while it says EAGAIN (or EINPROGRESS
 // from a connect) the call waits on the PCB's Waiters until woken, until
 // its deadline passes, until the socket is closed or until the kernel
-// halts. To keep the ready path free of allocation and of clock reads, a
+// halts. Closing the socket's last descriptor while other threads sleep
+// in it (through kern.Restarter) wakes them with EBADF; the socket then
+// closes when they return. To keep the ready path free of allocation and of clock reads, a
 // call first tries without taking the wait channel; only after an EAGAIN
 // does it take the channel and try once more before it sleeps, so no wake
 // between the try and the sleep is lost.

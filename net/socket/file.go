@@ -38,6 +38,10 @@ func (f *file) Close(l *kern.LWP, kf *kern.File) error {
 	return (*Socket)(f).Close()
 }
 
+// Restart wakes the calls asleep in the socket when its last descriptor
+// has closed under them; they find it so and fail with EBADF.
+func (f *file) Restart(kf *kern.File) { f.w.Wake() }
+
 // Of returns the socket behind an open file, or nil when the file is not
 // a socket.
 func Of(f *kern.File) *Socket {
@@ -54,7 +58,9 @@ func NewFile(s *Socket, nonblock bool) *kern.File {
 	if nonblock {
 		fl |= kern.O_NONBLOCK
 	}
-	return kern.NewFile((*file)(s), fl, false)
+	kf := kern.NewFile((*file)(s), fl, false)
+	s.file.Store(kf)
+	return kf
 }
 
 // Install puts s in l's descriptor table as a new descriptor. On failure

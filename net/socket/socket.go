@@ -40,6 +40,9 @@ type Socket struct {
 	closed atomic.Bool // set under opMu held exclusively
 	// closing is set by the first Close.
 	closing atomic.Bool
+	// file is the open file behind the socket's descriptors, once it has
+	// one: when its last descriptor closes, sleeping calls give up.
+	file atomic.Pointer[kern.File]
 
 	listening atomic.Bool
 	rdShut    atomic.Bool
@@ -243,11 +246,14 @@ func (s *Socket) expired(dl *atomic.Int64) bool {
 
 // sleep waits until ch is closed, the deadline (0: none) passes, the
 // socket closes or the kernel halts. It returns EAGAIN when the deadline
-// has passed, EBADF when the socket is closed, ESHUTDOWN at halt, and nil
-// when the caller should try again. The deadline is re-read after every
-// wake by the caller.
+// has passed, EBADF when the socket or its last descriptor is closed,
+// ESHUTDOWN at halt, and nil when the caller should try again. The
+// deadline is re-read after every wake by the caller.
 func (s *Socket) sleep(ch <-chan struct{}, deadline time.Duration) error {
 	if s.closing.Load() {
+		return errno.EBADF
+	}
+	if f := s.file.Load(); f != nil && f.Descriptors() == 0 {
 		return errno.EBADF
 	}
 	done := s.k.Context().Done()

@@ -284,6 +284,44 @@ func TestCloseWakesBlocked(t *testing.T) {
 	expectDone(t, done, errno.EBADF)
 }
 
+// Closing a descriptor wakes the calls asleep on it in other threads
+// once no other descriptor refers to the socket: recv, accept and poll
+// fail with EBADF (poll reports POLLNVAL), and the socket then closes.
+func TestCloseDescriptorWakesBlocked(t *testing.T) {
+	_, l := boot(t)
+	lfd, cfd, _ := pair(t, l)
+	call := func(f func() error) chan error {
+		done := make(chan error, 1)
+		go func() { done <- f() }()
+		return done
+	}
+
+	recv := call(func() error { _, err := Recv(l, cfd, make([]byte, 1), 0); return err })
+	expectBlocked(t, recv)
+	dup, err := l.Dup(cfd)
+	must(t, err)
+	must(t, l.Close(cfd))
+	expectBlocked(t, recv) // dup still refers to the socket
+	fds := []PollFd{{Fd: dup, Events: POLLIN}}
+	poll := call(func() error { _, err := Poll(l, fds, -1); return err })
+	expectBlocked(t, poll)
+	must(t, l.Close(dup))
+	expectDone(t, recv, errno.EBADF)
+	expectDone(t, poll, nil)
+	if fds[0].Revents != POLLNVAL {
+		t.Errorf("poll revents %#x, want POLLNVAL", fds[0].Revents)
+	}
+
+	s := sockAt(t, l, lfd)
+	accept := call(func() error { _, _, err := Accept(l, lfd); return err })
+	expectBlocked(t, accept)
+	must(t, l.Close(lfd))
+	expectDone(t, accept, errno.EBADF)
+	if ev := s.Events(); ev != POLLNVAL {
+		t.Errorf("listener events %#x after its calls returned, want POLLNVAL (closed)", ev)
+	}
+}
+
 func TestHaltWakesBlocked(t *testing.T) {
 	k, l := boot(t)
 	_, cfd, _ := pair(t, l)
