@@ -107,5 +107,9 @@ func (p *Proc) Poll(fds []PollFd, timeout time.Duration) (int, error) {
 	return socket.Poll(p.l, fds, timeout)
 }
 
+// Queued returns how many bytes wait to be received on the socket at fd,
+// as ioctl(FIONREAD).
+func (p *Proc) Queued(fd int) (int, error) { return socket.IoctlFIONREAD(p.l, fd) }
+
 // SetNonblock sets or clears O_NONBLOCK, as ioctl(FIONBIO).
 func (p *Proc) SetNonblock(fd int, on bool) error { return socket.IoctlFIONBIO(p.l, fd, on) }

@@ -136,6 +136,14 @@ type PCB interface {
 	Waiters() *Waiters
 }
 
+// QueuedPCB is a PCB that can say how many bytes wait to be received
+// (FIONREAD): a stream's buffered bytes, or the payload of every queued
+// datagram, as NetBSD's so_rcv.sb_cc counts them.
+type QueuedPCB interface {
+	PCB
+	Queued() int
+}
+
 // Waiters is a wait queue for the socket layer: a waiter takes Chan, tries
 // its operation, and, if it must wait, waits for the channel to close. A
 // PCB calls Wake after any change of state; waking with nobody waiting

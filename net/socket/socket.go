@@ -624,6 +624,19 @@ func (s *Socket) lingerWait(d time.Duration) {
 	}
 }
 
+// Queued returns how many bytes wait to be received (FIONREAD): 0 when
+// the protocol cannot tell.
+func (s *Socket) Queued() (int, error) {
+	if err := s.enter(); err != nil {
+		return 0, err
+	}
+	defer s.leave()
+	if q, ok := s.pcb.(QueuedPCB); ok {
+		return q.Queued(), nil
+	}
+	return 0, nil
+}
+
 // Events returns the socket's poll events now (POLLIN, POLLOUT, POLLHUP,
 // POLLERR); POLLNVAL once closed.
 func (s *Socket) Events() int {

@@ -266,6 +266,17 @@ func GetPeerName(l *kern.LWP, fd int) (netip.AddrPort, error) {
 	return s.RemoteAddr()
 }
 
+// IoctlFIONREAD returns how many bytes wait to be received on the socket
+// at fd, as ioctl(FIONREAD).
+func IoctlFIONREAD(l *kern.LWP, fd int) (int, error) {
+	s, f, err := getSock(l, fd)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Release(l)
+	return s.Queued()
+}
+
 // IoctlFIONBIO sets or clears O_NONBLOCK on fd, as ioctl(FIONBIO).
 func IoctlFIONBIO(l *kern.LWP, fd int, on bool) error {
 	fl, err := l.Fcntl(fd, kern.F_GETFL, 0)

@@ -30,6 +30,7 @@ func init() {
 		testCase{"linger-positive", tcp, tcpLingerPositive},
 		testCase{"rcvtimeo", tcp, rcvTimeout(tcp)},
 		testCase{"peek-waitall", tcp, tcpPeekWaitAll},
+		testCase{"fionread", tcp, tcpQueued},
 		testCase{"large-transfer-both-ways", tcp, tcpLargeBothWays},
 		testCase{"many-connections", tcp, tcpManyConnections},
 		testCase{"listener-options", tcp, tcpListenerOptions},
@@ -500,6 +501,25 @@ func tcpPeekWaitAll(c *C) {
 	n, err = c.Server.Recv(sfd, b, rump.MSG_WAITALL)
 	if err != nil || string(b[:n]) != "kl" {
 		c.Errorf("MSG_WAITALL at end of stream %q, %v", b[:n], err)
+	}
+}
+
+// tcpQueued checks FIONREAD: the bytes buffered, whatever the segments
+// they came in.
+func tcpQueued(c *C) {
+	cfd, sfd := c.connected()
+	if n, err := c.Server.Queued(sfd); n != 0 || err != nil {
+		c.Errorf("FIONREAD on a new connection: %d, %v", n, err)
+	}
+	c.writeAll(c.Client, cfd, []byte("abc"))
+	c.writeAll(c.Client, cfd, pattern(5000, 1))
+	c.eventually("5003 bytes queued", func() bool {
+		n, _ := c.Server.Queued(sfd)
+		return n == 5003
+	})
+	c.readN(c.Server, sfd, 1000)
+	if n, err := c.Server.Queued(sfd); n != 4003 || err != nil {
+		c.Errorf("FIONREAD after reading 1000 bytes: %d, %v", n, err)
 	}
 }
 

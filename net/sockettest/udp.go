@@ -15,6 +15,7 @@ func init() {
 		testCase{"ephemeral-ports", udp, ephemeralPorts(udp)},
 		testCase{"datagram-boundaries", udp, udpBoundaries},
 		testCase{"peek-trunc", udp, udpPeekTrunc},
+		testCase{"fionread", udp, udpQueued},
 		testCase{"connected-refused", udp, udpConnectedRefused},
 		testCase{"connected-filter", udp, udpConnectedFilter},
 		testCase{"nonblocking-recv-poll", udp, udpNonblocking},
@@ -97,6 +98,28 @@ func udpBoundaries(c *C) {
 		if from.Port() != caddr.Port() || from.Addr() != c.ClientAddr {
 			c.Errorf("datagram %d from %v, want %v:%d", i, from, c.ClientAddr, caddr.Port())
 		}
+	}
+}
+
+// udpQueued checks FIONREAD: the payload of every queued datagram, as
+// NetBSD counts it.
+func udpQueued(c *C) {
+	sfd, saddr := c.bound(udp, 0)
+	cfd := c.socket(c.Client, udp, 0)
+	for _, n := range []int{5, 1000} {
+		_, err := c.Client.SendTo(cfd, pattern(n, 2), 0, saddr)
+		c.must("sendto", err)
+	}
+	c.eventually("1005 bytes queued", func() bool {
+		n, _ := c.Server.Queued(sfd)
+		return n == 1005
+	})
+	b := make([]byte, 2000)
+	if n, _, _, err := c.recvWait(c.Server, sfd, b, 0); n != 5 || err != nil {
+		c.Fatalf("recv: %d, %v", n, err)
+	}
+	if n, err := c.Server.Queued(sfd); n != 1000 || err != nil {
+		c.Errorf("FIONREAD after one datagram: %d, %v", n, err)
 	}
 }
 

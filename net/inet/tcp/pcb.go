@@ -673,6 +673,16 @@ func (s *Stack) hash(c *conn) error {
 	return nil
 }
 
+var _ socket.QueuedPCB = (*conn)(nil)
+
+// Queued implements socket.QueuedPCB: the bytes in order and not yet
+// read.
+func (c *conn) Queued() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.rcv.n
+}
+
 // Events implements socket.PCB.
 func (c *conn) Events() int {
 	c.mu.Lock()

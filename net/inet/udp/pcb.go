@@ -40,7 +40,14 @@ type pcb struct {
 	closed    bool
 }
 
-var _ socket.PCB = (*pcb)(nil)
+var _ socket.QueuedPCB = (*pcb)(nil)
+
+// Queued implements socket.QueuedPCB: the payload bytes queued.
+func (p *pcb) Queued() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.qBytes - p.q.n*dgramOverhead
+}
 
 // dgram is a received datagram: the payload in b, UDP header removed.
 type dgram struct {
