@@ -37,11 +37,12 @@ func initialWindow(c *conn) int {
 func flight(c *conn) int { return int(c.sndMax - c.sndUna) }
 
 // slowStart grows cwnd by the bytes acked, at most two segments an ACK
-// (appropriate byte counting, RFC 3465), and reports whether it did.
+// (appropriate byte counting, RFC 3465), less while HyStart++ sees the
+// RTT rise, and reports whether cwnd was below ssthresh.
 func slowStart(c *conn, acked int) bool {
 	if c.cwnd >= c.ssthresh {
 		return false
 	}
-	c.cwnd += min(acked, 2*c.payloadMSS())
+	c.cwnd += c.hystart.growth(c, min(acked, 2*c.payloadMSS()), c.ackRTT)
 	return true
 }

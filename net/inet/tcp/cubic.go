@@ -27,7 +27,7 @@ func (q *cubic) name() string { return "cubic" }
 
 func (q *cubic) init(c *conn) {
 	c.cwnd = initialWindow(c)
-	c.ssthresh = 1 << 30
+	c.ssthresh = initialSsthresh
 	q.epoch = 0
 }
 

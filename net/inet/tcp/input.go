@@ -492,6 +492,7 @@ func (c *conn) processAck(seg *segment) bool {
 		c.challengeAck()
 		return false
 	}
+	sackedBefore := c.sb.sacked
 	if c.sackOK && h.opts.nsack > 0 {
 		s.stats.RcvSACKBlocks.Add(uint64(h.opts.nsack))
 		for _, b := range h.opts.sack[:h.opts.nsack] {
@@ -502,10 +503,21 @@ func (c *conn) processAck(seg *segment) bool {
 	acked := diff(h.ack, c.sndUna)
 	switch {
 	case acked > 0:
+		c.ackRTT = -1
+		if c.tsOK && h.opts.hasTS && h.opts.tsEcr != 0 {
+			// The echo is of the segment that drew this ACK, so the
+			// sample holds after retransmissions too.
+			c.ackRTT = time.Duration(int32(c.tsNow()-h.opts.tsEcr)) * time.Millisecond
+		}
 		c.newAck(h.ack, acked)
 	case acked == 0 && len(seg.payload) == 0 && h.flags&(flagSYN|flagFIN) == 0 &&
 		wnd == c.sndWnd && c.sndUna != c.sndMax:
-		c.dupAck()
+		// With SACK, only an ACK that SACKs new data is a duplicate
+		// (RFC 6675 section 2): the ACKs a network's duplicated segments
+		// draw say nothing of loss.
+		if !c.sackOK || c.sb.sacked > sackedBefore {
+			c.dupAck()
+		}
 	}
 	// Window update (RFC 9293 3.10.7.4).
 	if c.sndWl1.lt(h.seq) || (c.sndWl1 == h.seq && c.sndWl2.leq(h.ack)) {

@@ -9,7 +9,7 @@ func (r *newReno) name() string { return "newreno" }
 
 func (r *newReno) init(c *conn) {
 	c.cwnd = initialWindow(c)
-	c.ssthresh = 1 << 30
+	c.ssthresh = initialSsthresh
 }
 
 func (r *newReno) onAck(c *conn, acked int) {

@@ -134,7 +134,9 @@ type conn struct {
 	rtTiming   bool
 	rtSeq      seqnum
 	rtStart    time.Duration
-	backoff    int  // consecutive retransmission timeouts
+	backoff    int           // consecutive retransmission timeouts
+	ackRTT     time.Duration // the RTT the ACK being processed echoes (-1: none)
+	hystart    hystart
 	persisting bool // rexmt runs as the persist timer
 	forceSend  bool // the persist timer overrides silly-window avoidance
 	lastRecv   time.Duration

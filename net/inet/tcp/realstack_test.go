@@ -45,14 +45,38 @@ func TestRealStackLossMatrix(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			c.imp.Delay = 5 * time.Millisecond
 			c.imp.Bandwidth = 100e6
-			synctest.Test(t, func(t *testing.T) { lossyTransfer(t, c.imp, size) })
+			synctest.Test(t, func(t *testing.T) { lossyTransfer(t, c.imp, size, nil) })
 		})
 	}
 }
 
+// TestHyStart: on a clean path with a deep queue, classic slow start
+// doubles the window until the queue overflows and a window's worth of
+// segments is lost; HyStart++ sees the RTT rise as the queue fills and
+// leaves slow start first, so nothing is lost.
+func TestHyStart(t *testing.T) {
+	imp := wire.Impairments{Delay: 5 * time.Millisecond, Bandwidth: 100e6}
+	for _, on := range []bool{true, false} {
+		var a, z map[string]uint64
+		synctest.Test(t, func(t *testing.T) {
+			a, z = lossyTransfer(t, imp, 10<<20, map[string]string{"net.inet.tcp.hystart": map[bool]string{true: "1", false: "0"}[on]})
+		})
+		rexmit := a["SndRexmitPack"] + z["SndRexmitPack"]
+		exits := a["HyStartExits"] + z["HyStartExits"]
+		t.Logf("hystart %v: %d segments retransmitted, %d slow starts left early", on, rexmit, exits)
+		if on && (rexmit != 0 || exits != 2) {
+			t.Errorf("with HyStart++: %d retransmitted, %d early exits; want 0 and 2", rexmit, exits)
+		}
+		if !on && (rexmit == 0 || exits != 0) {
+			t.Errorf("without HyStart++: %d retransmitted, %d early exits; want some and 0 (is the queue deep enough?)", rexmit, exits)
+		}
+	}
+}
+
 // lossyTransfer moves size bytes each way at once between two kernels on
-// a wire with impairments imp and checks that they arrive intact.
-func lossyTransfer(t *testing.T, imp wire.Impairments, size int) {
+// a wire with impairments imp, with sysctls set in both, checks that they
+// arrive intact, and returns the two TCP stacks' counters.
+func lossyTransfer(t *testing.T, imp wire.Impairments, size int, sysctls map[string]string) (a, z map[string]uint64) {
 	var ks [2]*rump.Kernel
 	for i := range ks {
 		k, err := rump.Init(rump.Options{Host: memhost.New(memhost.Options{Seed: uint64(i + 1)})})
@@ -61,6 +85,11 @@ func lossyTransfer(t *testing.T, imp wire.Impairments, size int) {
 		}
 		defer k.Halt()
 		ks[i] = k
+		for name, v := range sysctls {
+			if err := k.SetSysctl(name, v); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	w := wire.New(wire.Config{Seed: 3, Impairments: imp})
 	for i, end := range []*wire.End{w.A(), w.B()} {
@@ -126,11 +155,12 @@ func lossyTransfer(t *testing.T, imp wire.Impairments, size int) {
 		t.Logf("after %v: stats a %v\nstats b %v", time.Since(start), statsOf(ks[0]), statsOf(ks[1]))
 		t.Fatalf("received %d and %d bytes, differing", len(b), len(other))
 	}
-	a, z := statsOf(ks[0]), statsOf(ks[1])
+	a, z = statsOf(ks[0]), statsOf(ks[1])
 	ws := w.A().Stats()
 	t.Logf("%d MiB each way intact in %v virtual time; retransmitted %d+%d segments, %d+%d bad checksums caught; one way the wire lost %d, duplicated %d, reordered %d, corrupted %d of %d frames",
 		size>>20, time.Since(start).Round(time.Millisecond), a["SndRexmitPack"], z["SndRexmitPack"], a["RcvBadSum"], z["RcvBadSum"],
 		ws.Lost, ws.Duplicated, ws.Reordered, ws.Corrupted, ws.Sent)
+	return a, z
 }
 
 func statsOf(k *rump.Kernel) map[string]uint64 {

@@ -166,6 +166,37 @@ func TestSACKRecovery(t *testing.T) {
 	})
 }
 
+// With SACK, an ACK is a duplicate only when it SACKs new data (RFC
+// 6675): the ACKs that duplicated segments draw repeat what the sender
+// knows and must not start a fast retransmit.
+func TestSACKDupAcksNeedNewData(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newCtx(t)
+		po := peerOpts(1)
+		po.mss = 1012
+		e := c.connectActive(po)
+		e.pcb.Send(payload(5000, 1), netip.AddrPort{}, 0)
+		base := c.sent()[0].seq
+		win := uint16(60000 >> 7)
+		e.ackWith(base, win, nil) // a window update, not a duplicate
+		block := sackBlock{base + 1000, base + 2000}
+		for range 5 {
+			e.ackWith(base, win, []sackBlock{block})
+		}
+		if n := c.s.Stats().FastRexmits.Load(); n != 0 {
+			t.Fatalf("%d fast retransmits for ACKs repeating one SACK block", n)
+		}
+		if d := e.pcb.dupAcks; d != 1 {
+			t.Fatalf("%d duplicate ACKs counted, want 1", d)
+		}
+		e.ackWith(base, win, []sackBlock{{base + 1000, base + 3000}})
+		e.ackWith(base, win, []sackBlock{{base + 1000, base + 4000}})
+		if r := c.sent(); len(r) != 1 || r[0].seq != base || c.s.Stats().FastRexmits.Load() != 1 {
+			t.Fatalf("after three ACKs with new SACK data: sent %v, %d fast retransmits", r, c.s.Stats().FastRexmits.Load())
+		}
+	})
+}
+
 // A zero window stops sending; the persist timer probes it with one
 // byte, backing off, until the window opens.
 func TestZeroWindowProbe(t *testing.T) {

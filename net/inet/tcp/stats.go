@@ -52,6 +52,8 @@ type Stats struct {
 	KeepProbes     atomic.Uint64 // keepalive probes sent
 	KeepDrops      atomic.Uint64 // connections dropped by keepalive
 	FastRexmits    atomic.Uint64 // fast retransmissions (recoveries entered)
+	HyStartCSS     atomic.Uint64 // HyStart++ conservative slow starts begun
+	HyStartExits   atomic.Uint64 // slow starts HyStart++ ended before a loss
 	SACKRecovery   atomic.Uint64 // recoveries driven by SACK
 	TimeWaits      atomic.Uint64 // connections that entered TIME_WAIT
 	TimeWaitReuse  atomic.Uint64 // TIME_WAIT entries replaced by a new SYN

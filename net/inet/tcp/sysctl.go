@@ -20,6 +20,7 @@ type params struct {
 	mssdflt           atomic.Int64 // MSS when the peer sends none
 	rfc1323           atomic.Bool  // window scaling and timestamps
 	sack              atomic.Bool
+	hystart           atomic.Bool  // HyStart++ in the first slow start
 	congctl           atomic.Value // string: "cubic" or "newreno"
 	delack            atomic.Int64 // delayed-ACK time, ns
 	keepidle          atomic.Int64 // ns
@@ -48,6 +49,7 @@ func (p *params) setDefaults() {
 	p.mssdflt.Store(536)
 	p.rfc1323.Store(true)
 	p.sack.Store(true)
+	p.hystart.Store(true)
 	p.congctl.Store("cubic")
 	p.delack.Store(int64(40 * time.Millisecond))
 	p.keepidle.Store(int64(2 * time.Hour))
@@ -96,6 +98,7 @@ const (
 	tcpctlFinWait2     = 110
 	tcpctlSynRetries   = 111
 	tcpctlChallengeAck = 112
+	tcpctlHyStart      = 113
 )
 
 // addSysctl adds the net.inet.tcp tree. The net and net.inet nodes are
@@ -163,6 +166,7 @@ func (s *Stack) addSysctl() {
 	intNode("sendbuf_max", tcpctlSendbufMax, &p.sendbufMax, 1024, 256<<20)
 	durNode("finwait2_timeout", tcpctlFinWait2, &p.finWait2, time.Second, 1, 1<<20)
 	intNode("challenge_ack_limit", tcpctlChallengeAck, &p.challengeAckLimit, 0, 1<<30)
+	boolNode("hystart", tcpctlHyStart, &p.hystart)
 
 	t.Add("net.inet.tcp.sack", tcpctlSACK, sysctlNode())
 	boolNode("sack.enable", 1, &p.sack)
