@@ -9,6 +9,7 @@
 // the MSS option from the route's MTU and TCP_MAXSEG, window scaling and
 // timestamps with PAWS (RFC 7323), SACK (RFC 2018) with RFC 6675 loss
 // recovery, NewReno (RFC 5681, 6582) and CUBIC (RFC 9438; the default),
+// HyStart++ in the first slow start (RFC 9406),
 // RFC 6298 retransmission timing with exponential backoff, delayed ACKs,
 // Nagle's algorithm and TCP_NODELAY, keepalives, zero-window probes,
 // send and receive buffers that grow with the connection, an
@@ -18,10 +19,10 @@
 // Files follow NetBSD's split: input.go (segment arrival), output.go
 // (what to send), timer.go (retransmission, persist, delayed ACK,
 // keepalive), sack.go (scoreboard and reassembly), buffer.go (send ring
-// and receive queue), congestion.go, newreno.go and cubic.go, pcb.go (the
-// socket.PCB operations), options.go (socket options), subr.go (the
-// stack, ports, ISNs), timewait.go, control.go (ICMP), sysctl.go and
-// stats.go. The tests drive one stack from a scripted peer over a fake
+// and receive queue), congestion.go, newreno.go, cubic.go and
+// hystart.go, pcb.go (the socket.PCB operations), options.go (socket
+// options), subr.go (the stack, ports, ISNs), timewait.go, control.go
+// (ICMP), sysctl.go and stats.go. The tests drive one stack from a scripted peer over a fake
 // inet.Network (context_test.go) and two stacks over an impaired link
 // under testing/synctest (link_test.go, transfer_test.go).
 //
