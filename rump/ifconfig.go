@@ -20,6 +20,7 @@ type InterfaceInfo struct {
 	Loopback     bool
 	HardwareAddr [6]byte // of an Ethernet interface
 	Addrs        []netip.Prefix
+	TSO          bool // TCP hands the interface super-segments to cut
 }
 
 // Route is an entry of the routing table.
@@ -101,6 +102,17 @@ func (k *Kernel) SetInterfaceMTU(name string, mtu int) error {
 	return ifp.SetMTU(mtu)
 }
 
+// SetInterfaceTSO turns TCP segmentation offload on or off, as
+// ifconfig's tso4 and -tso4; EOPNOTSUPP to turn it on where the link
+// cannot.
+func (k *Kernel) SetInterfaceTSO(name string, on bool) error {
+	ifp, err := k.iface(name)
+	if err != nil {
+		return err
+	}
+	return ifp.SetTSO(on)
+}
+
 // Interfaces describes every interface, in attach order.
 func (k *Kernel) Interfaces() []InterfaceInfo {
 	n, err := k.ifnet()
@@ -112,6 +124,7 @@ func (k *Kernel) Interfaces() []InterfaceInfo {
 		out = append(out, InterfaceInfo{
 			Name: ifp.Name(), Index: ifp.Index(), MTU: ifp.MTU(), Up: ifp.Up(),
 			Loopback: ifp.Type() == ifnet.LinkLoopback, HardwareAddr: ifp.HardwareAddr(), Addrs: ifp.Addrs(),
+			TSO: ifp.TSO(),
 		})
 	}
 	return out

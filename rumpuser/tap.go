@@ -26,9 +26,17 @@ type Tap interface {
 	// tag (18), or more where the host coalesces TCP segments into
 	// super-segments of up to 64 KiB (segmentation offload).
 	MaxFrame(mtu int) int
-	// WriteFrames sends frames to the host, each a whole frame. It
-	// returns how many were sent, fewer only with an error.
-	WriteFrames(frames [][]byte) (int, error)
+	// WriteFrames sends frames to the host, each a whole frame. gso, when
+	// not nil, holds a segment size for each frame, 0 for an ordinary
+	// one: a frame with a segment size is a TCP/IPv4 super-segment of up
+	// to 64 KiB whose TCP checksum field holds only the pseudo-header's
+	// sum, which the host cuts into segments of that many payload bytes
+	// and finishes, as a NIC with TCP segmentation offload does. Only a
+	// device whose TSO says so takes them. It returns how many frames
+	// were sent, fewer only with an error.
+	WriteFrames(frames [][]byte, gso []int) (int, error)
+	// TSO reports whether WriteFrames takes TCP super-segments.
+	TSO() bool
 	// Close releases the device and makes ReadFrames return.
 	Close() error
 }

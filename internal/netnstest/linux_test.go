@@ -28,6 +28,7 @@ type rig struct {
 	ns  *NS
 	k   *rump.Kernel
 	dev string // the TAP device, on the Linux side
+	ifn string // gorump's interface on it
 }
 
 func setup(t *testing.T, mtu int) *rig {
@@ -60,7 +61,7 @@ func setup(t *testing.T, mtu int) *rig {
 	}
 	ns.TakeLink(dev, linuxAddr, mtu)
 	ns.Capture(dev)
-	return &rig{ns: ns, k: k, dev: dev}
+	return &rig{ns: ns, k: k, dev: dev, ifn: name}
 }
 
 func TestPing(t *testing.T) {

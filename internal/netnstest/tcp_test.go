@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gorump/gorump/internal/peer"
+	"github.com/gorump/gorump/net/inet/tcp"
 )
 
 // testData returns n reproducible random bytes.
@@ -215,12 +216,16 @@ func TestTCPGorumpToLinux(t *testing.T) {
 	Require(t)
 	peer.Require(t, "socat", "socat")
 	for _, mtu := range bulkMTUs {
-		t.Run(fmt.Sprintf("mtu%d", mtu), func(t *testing.T) { tcpGorumpToLinux(t, mtu) })
+		t.Run(fmt.Sprintf("mtu%d", mtu), func(t *testing.T) { tcpGorumpToLinux(t, mtu, true) })
 	}
+	t.Run("mtu1500-tso-off", func(t *testing.T) { tcpGorumpToLinux(t, 1500, false) })
 }
 
-func tcpGorumpToLinux(t *testing.T, mtu int) {
+func tcpGorumpToLinux(t *testing.T, mtu int, tso bool) {
 	r := setup(t, mtu)
+	if err := r.k.SetInterfaceTSO(r.ifn, tso); err != nil {
+		t.Fatal(err)
+	}
 	data := testData(bulkSize())
 	out := filepath.Join(t.TempDir(), "out")
 	p := r.ns.Start("socat", "-u", "TCP-LISTEN:9001,reuseaddr", "OPEN:"+out+",creat,trunc")
@@ -247,5 +252,14 @@ func tcpGorumpToLinux(t *testing.T, mtu int) {
 	if sha256.Sum256(got) != sha256.Sum256(data) {
 		t.Fatalf("Linux got %d bytes that differ from the %d sent", len(got), len(data))
 	}
-	t.Logf("TCP gorump -> Linux (socat), MTU %d: %s", mtu, rate(int64(len(data)), d))
+	supers := tcp.StackOf(r.k.Kern()).Stats().SndSuper.Load()
+	t.Logf("TCP gorump -> Linux (socat), MTU %d, TSO %v: %s, %d super-segments", mtu, tso, rate(int64(len(data)), d), supers)
+	// At MTU 1500 the TAP device takes TCP segmentation offload: most
+	// data goes as 64 KiB super-segments, which Linux cut and checked.
+	switch {
+	case tso && mtu == 1500 && supers < uint64(len(data))/(128<<10):
+		t.Errorf("only %d super-segments for %d bytes", supers, len(data))
+	case !tso && supers != 0:
+		t.Errorf("%d super-segments with TSO off", supers)
+	}
 }

@@ -146,6 +146,7 @@ func (n *Net) Attach(l Link) (*Interface, error) {
 		slots: make([]any, ifSlots.Load()),
 	}
 	ifp.mtu.Store(int32(info.MTU))
+	ifp.tso.Store(info.TSO)
 	ifp.addrs.Store(&[]netip.Prefix{})
 	for _, h := range n.hooks {
 		if h.Attach != nil {
@@ -270,6 +271,7 @@ type Interface struct {
 	slots []any // IfSlot values, written by Attach hooks
 
 	mtu      atomic.Int32
+	tso      atomic.Bool
 	up       atomic.Bool
 	detached atomic.Bool
 	// addrs is replaced, never changed, under Net.cfgMu.
@@ -303,6 +305,22 @@ func (ifp *Interface) SetMTU(mtu int) error {
 		return errno.EINVAL
 	}
 	ifp.mtu.Store(int32(mtu))
+	return nil
+}
+
+// TSO reports whether TCP may hand the interface super-segments.
+func (ifp *Interface) TSO() bool { return ifp.tso.Load() }
+
+// SetTSO turns TCP segmentation offload on or off, as ifconfig's tso4
+// and -tso4: EOPNOTSUPP to turn it on where the link cannot. Connections
+// see the change at their next route lookup; a super-segment already
+// queued for an interface that has turned it off fails with EMSGSIZE,
+// and TCP sends ordinary segments again.
+func (ifp *Interface) SetTSO(on bool) error {
+	if on && !ifp.info.TSO {
+		return errno.EOPNOTSUPP
+	}
+	ifp.tso.Store(on)
 	return nil
 }
 

@@ -23,6 +23,10 @@ type LinkInfo struct {
 	MTU int
 	// Addr is the Ethernet address of an Ethernet link.
 	Addr [6]byte
+	// TSO says the link takes TCP super-segments (pkt.Buf.GSO) of up to
+	// 64 KiB and cuts them into MTU-sized segments itself, finishing
+	// their checksums: TCP segmentation offload.
+	TSO bool
 }
 
 // Link is a network device driver: what moves frames between an

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"net/netip"
+	"slices"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/gorump/gorump/kern"
 	"github.com/gorump/gorump/kern/errno"
+	"github.com/gorump/gorump/net/ifnet/ifnettest"
 	"github.com/gorump/gorump/net/pkt"
 	"github.com/gorump/gorump/net/route"
 )
@@ -415,5 +417,79 @@ func TestSysctl(t *testing.T) {
 	}
 	if err := s.Set(kern.RootCred(), "net.inet.ip.forwarding", "1"); err != nil || !IPOf(k).forwarding.Load() {
 		t.Errorf("setting forwarding: %v", err)
+	}
+}
+
+// TestOutputSuperSegment: a TCP super-segment (pkt.Buf.GSO) goes out
+// whole on an interface with TSO, and is refused with EMSGSIZE where it
+// cannot go: TSO turned off, a segment that would not fit the MTU, a
+// protocol other than TCP, or DF unset.
+func TestOutputSuperSegment(t *testing.T) {
+	checkLeaks(t)
+	ka, kb := bootKernel(t), bootKernel(t)
+	tsoInfo := ifnettest.Ether(1)
+	tsoInfo.TSO = true
+	la, lb := ifnettest.Pair(tsoInfo, ifnettest.Ether(2))
+	ifa := attach(t, ka, la, "10.0.0.1/24")
+	ifb := attach(t, kb, lb, "10.0.0.2/24")
+	ipa, dst := IPOf(ka), mustAddr("10.0.0.2")
+	var mu sync.Mutex
+	var sizes []int
+	la.SetFilter(func(frame []byte) bool {
+		if binary.BigEndian.Uint16(frame[12:]) == 0x0800 {
+			mu.Lock()
+			sizes = append(sizes, len(frame))
+			mu.Unlock()
+		}
+		return false
+	})
+	// Let ARP resolve B first.
+	ipa.Output(udpish(1, 2, "x"), Out{Dst: dst, Proto: ProtoUDP}) //nolint:errcheck // only to resolve
+	super := func(gso int) *pkt.Buf {
+		b := pkt.New(pkt.Headroom, 20+10000)
+		b.Bytes()[12] = 5 << 4 // a 20-byte TCP header
+		b.SetGSO(gso)
+		return b
+	}
+	if ri, err := ipa.Route(dst); err != nil || !ri.TSO {
+		t.Fatalf("route over a TSO interface: %+v, %v", ri, err)
+	}
+	tcpOut := Out{Dst: dst, Proto: ProtoTCP, DontFrag: true}
+	eventually(func() bool {
+		ipa.Output(super(1460), tcpOut) //nolint:errcheck // checked below, once ARP is done
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Contains(sizes, 14+20+20+10000)
+	})
+	mu.Lock()
+	if !slices.Contains(sizes, 14+20+20+10000) {
+		t.Fatalf("no whole super-segment on the link; IPv4 frames of %v bytes", sizes)
+	}
+	mu.Unlock()
+	for _, c := range []struct {
+		name string
+		gso  int
+		o    Out
+	}{
+		{"segments above the MTU", 1461, tcpOut},
+		{"UDP", 1400, Out{Dst: dst, Proto: ProtoUDP, DontFrag: true}},
+		{"without DF", 1400, Out{Dst: dst, Proto: ProtoTCP}},
+		{"to this host", 1400, Out{Dst: mustAddr("10.0.0.1"), Proto: ProtoTCP, DontFrag: true}},
+	} {
+		if err := ipa.Output(super(c.gso), c.o); !errors.Is(err, errno.EMSGSIZE) {
+			t.Errorf("%s: %v, want EMSGSIZE", c.name, err)
+		}
+	}
+	if err := ifa.SetTSO(false); err != nil {
+		t.Fatal(err)
+	}
+	if ri, _ := ipa.Route(dst); ri.TSO {
+		t.Error("the route still says TSO after it was turned off")
+	}
+	if err := ipa.Output(super(1460), tcpOut); !errors.Is(err, errno.EMSGSIZE) {
+		t.Errorf("TSO off: %v, want EMSGSIZE", err)
+	}
+	if err := ifb.SetTSO(true); !errors.Is(err, errno.EOPNOTSUPP) {
+		t.Errorf("TSO on a link without it: %v, want EOPNOTSUPP", err)
 	}
 }

@@ -168,7 +168,7 @@ func (ip *IP) Route(dst netip.Addr) (RouteInfo, error) {
 	if !p.src.IsValid() {
 		return RouteInfo{}, errno.EADDRNOTAVAIL
 	}
-	return RouteInfo{Src: p.src, MTU: p.mtu, IfIndex: p.ifp.Index(), Local: p.local}, nil
+	return RouteInfo{Src: p.src, MTU: p.mtu, IfIndex: p.ifp.Index(), Local: p.local, TSO: p.tso()}, nil
 }
 
 // neighbourUnreachable gets the packets ARP dropped because their next hop

@@ -70,6 +70,22 @@ func (ip *IP) findPath(dst, src netip.Addr) (path, error) {
 	return p, nil
 }
 
+// tso reports whether a TCP super-segment can go this way.
+func (p *path) tso() bool { return p.cast == unicast && !p.local && p.ifp.TSO() }
+
+// superSegmentFits reports whether b, a TCP super-segment without its IP
+// header, can go on p: the interface still takes them, and every segment
+// it cuts (the IP and TCP headers and GSO bytes of payload) fits the
+// path MTU.
+func (p *path) superSegmentFits(b *pkt.Buf) bool {
+	t := b.Bytes()
+	if !p.tso() || len(t) < 20 {
+		return false
+	}
+	tcpHeader := int(t[12]>>4) * 4
+	return HeaderLen+tcpHeader+b.GSO() <= p.mtu
+}
+
 // broadcastInterface picks the interface for a limited broadcast: the
 // one holding src, else the first Ethernet interface that is up.
 func (ip *IP) broadcastInterface(src netip.Addr) *ifnet.Interface {
@@ -123,7 +139,15 @@ func (ip *IP) Output(b *pkt.Buf, o Out) error {
 		b.Free()
 		return errno.EMSGSIZE
 	}
-	if o.DontFrag && total > p.mtu {
+	gso := b.GSO() > 0
+	if gso && (o.Proto != ProtoTCP || !o.DontFrag || !p.superSegmentFits(b)) {
+		// The route or the interface changed since TCP asked: TCP
+		// learns it from EMSGSIZE and sends ordinary segments.
+		ip.stats.cantFrag.Add(1)
+		b.Free()
+		return errno.EMSGSIZE
+	}
+	if o.DontFrag && total > p.mtu && !gso {
 		ip.stats.cantFrag.Add(1)
 		b.Free()
 		return errno.EMSGSIZE
@@ -148,7 +172,7 @@ func (ip *IP) Output(b *pkt.Buf, o Out) error {
 		h.frag = flagDF
 	}
 	putHeader(b.Prepend(HeaderLen), &h)
-	if total > p.mtu {
+	if total > p.mtu && !gso {
 		return ip.fragmentAndSend(&p, b)
 	}
 	return ip.transmit(&p, b)

@@ -30,6 +30,9 @@ type RouteInfo struct {
 	MTU     int        // the path MTU (interface MTU, or less if ICMP said so)
 	IfIndex int        // the outgoing interface
 	Local   bool       // the destination is one of this host's addresses
+	// TSO says TCP may send super-segments (pkt.Buf.GSO) this way: the
+	// interface cuts them into segments that fit MTU.
+	TSO bool
 }
 
 // ControlKind is the kind of ICMP error reported to a transport.

@@ -31,6 +31,7 @@ var pools [maxClass + 1]sync.Pool
 type Buf struct {
 	b   []byte
 	off int
+	gso uint16
 }
 
 // New returns a buffer holding size zero bytes with headroom bytes free in
@@ -84,7 +85,7 @@ func (b *Buf) Free() {
 		return
 	}
 	b.b = b.b[:c]
-	b.off = 0
+	b.off, b.gso = 0, 0
 	pools[bits.Len(uint(c))-1].Put(b)
 }
 
@@ -139,5 +140,20 @@ func (b *Buf) Append(p []byte) {
 	b.b = append(b.b, p...)
 }
 
-// Clone returns a copy of the packet with the same headroom.
-func (b *Buf) Clone() *Buf { return From(b.off, b.Bytes()) }
+// Clone returns a copy of the packet with the same headroom and GSO size.
+func (b *Buf) Clone() *Buf {
+	c := From(b.off, b.Bytes())
+	c.gso = b.gso
+	return c
+}
+
+// GSO returns the segment size of a TCP super-segment: 0 for an ordinary
+// packet. A super-segment is one IPv4 TCP packet, larger than the path
+// MTU, that a link with TSO cuts into segments of GSO payload bytes each;
+// its TCP checksum field holds only the pseudo-header's sum (uncomplemented,
+// over the whole TCP length), for the link to finish per segment.
+func (b *Buf) GSO() int { return int(b.gso) }
+
+// SetGSO marks the packet a TCP super-segment with segments of n payload
+// bytes (0: an ordinary packet).
+func (b *Buf) SetGSO(n int) { b.gso = uint16(n) }

@@ -6,11 +6,16 @@ import (
 )
 
 // Transmit queues one frame for the writer, taking ownership of b. A
-// frame larger than the MTU allows is dropped with EMSGSIZE, one that
+// frame larger than the MTU allows (64 KiB for a TCP super-segment, on a
+// device with TSO) is dropped with EMSGSIZE, one that
 // finds the queue full with ENOBUFS; after Close, ENXIO. Errors the host
 // reports when the writer writes are counted in Errors, not returned.
 func (l *Link) Transmit(b *pkt.Buf) error {
-	if b.Len() > l.info.MTU+maxLinkHeader {
+	limit := l.info.MTU
+	if b.GSO() > 0 && l.info.TSO {
+		limit = 65535
+	}
+	if b.Len() > limit+maxLinkHeader {
 		b.Free()
 		l.txErrors.Add(1)
 		return errno.EMSGSIZE
@@ -49,6 +54,7 @@ func (l *Link) kickWriter() {
 func (l *Link) write() {
 	var batch []*pkt.Buf
 	var views [][]byte
+	var gso []int
 	for {
 		l.txMu.Lock()
 		for {
@@ -67,12 +73,22 @@ func (l *Link) write() {
 		// Take the queue, leaving the last batch's array in its place.
 		batch, l.txq = l.txq, batch[:0]
 		l.txMu.Unlock()
-		views = views[:0]
+		views, gso = views[:0], gso[:0]
+		super := false
 		for _, b := range batch {
 			views = append(views, b.Bytes())
+			gso = append(gso, b.GSO())
+			super = super || b.GSO() > 0
+		}
+		if !super {
+			gso = nil
 		}
 		for sent := 0; sent < len(views); {
-			n, err := l.tap.WriteFrames(views[sent:])
+			var g []int
+			if gso != nil {
+				g = gso[sent:]
+			}
+			n, err := l.tap.WriteFrames(views[sent:], g)
 			sent += n
 			if err != nil {
 				if l.closed.Load() {

@@ -6,7 +6,9 @@
 // Frames from the host may be larger than the MTU: a host that takes
 // TCP segmentation offload from its own stack (the POSIX host on Linux
 // does) hands over TCP super-segments of up to 64 KiB, which the stack
-// receives as one segment each; far fewer frames cross the device. Frames
+// receives as one segment each; far fewer frames cross the device. The
+// other way, where the host takes them too (TSO in the link's info), TCP
+// sends super-segments of up to 64 KiB for the host to cut; other frames
 // sent to the host are never larger than the MTU.
 //
 // A link has two kernel threads, started when the link is attached: a
@@ -128,7 +130,7 @@ func Create(k *kern.Kernel, cfg Config) (*Link, error) {
 		k:        k,
 		tap:      tap,
 		hostName: cfg.HostName,
-		info:     ifnet.LinkInfo{Type: ifnet.LinkEthernet, Prefix: Prefix, MTU: mtu, Addr: addr},
+		info:     ifnet.LinkInfo{Type: ifnet.LinkEthernet, Prefix: Prefix, MTU: mtu, Addr: addr, TSO: tap.TSO()},
 		txWake:   make(chan struct{}, 1),
 	}
 	k.OnHalt(l.Close)

@@ -22,6 +22,7 @@ type tapHost struct {
 	*memhost.Host
 	mu   sync.Mutex
 	taps map[string]*fakeTap
+	tso  bool // the devices take super-segments
 }
 
 func (h *tapHost) OpenTap(name string) (rumpuser.Tap, error) {
@@ -30,7 +31,8 @@ func (h *tapHost) OpenTap(name string) (rumpuser.Tap, error) {
 	if h.taps[name] != nil {
 		return nil, errno.EBUSY
 	}
-	t := &fakeTap{in: make(chan []byte, 1024), out: make(chan []byte, 1024), closed: make(chan struct{})}
+	t := &fakeTap{in: make(chan []byte, 1024), out: make(chan []byte, 1024), gso: make(chan int, 1024),
+		closed: make(chan struct{}), tso: h.tso}
 	h.taps[name] = t
 	return t, nil
 }
@@ -39,6 +41,8 @@ func (h *tapHost) OpenTap(name string) (rumpuser.Tap, error) {
 // what the kernel writes comes out of out.
 type fakeTap struct {
 	in, out chan []byte
+	gso     chan int // each written frame's segment size
+	tso     bool
 	closed  chan struct{}
 	once    sync.Once
 }
@@ -67,7 +71,7 @@ func (t *fakeTap) ReadFrames(bufs [][]byte, sizes []int) (int, error) {
 	return n, nil
 }
 
-func (t *fakeTap) WriteFrames(frames [][]byte) (int, error) {
+func (t *fakeTap) WriteFrames(frames [][]byte, gso []int) (int, error) {
 	for i, f := range frames {
 		select {
 		case <-t.closed:
@@ -75,11 +79,18 @@ func (t *fakeTap) WriteFrames(frames [][]byte) (int, error) {
 		default:
 		}
 		t.out <- bytes.Clone(f)
+		if gso != nil {
+			t.gso <- gso[i]
+		} else {
+			t.gso <- 0
+		}
 	}
 	return len(frames), nil
 }
 
 func (t *fakeTap) MaxFrame(mtu int) int { return mtu + 18 }
+
+func (t *fakeTap) TSO() bool { return t.tso }
 
 func (t *fakeTap) Close() error {
 	t.once.Do(func() { close(t.closed) })
@@ -216,6 +227,46 @@ func TestFramesBothWays(t *testing.T) {
 		t.Errorf("Transmit after Halt: %v, want ENXIO", err)
 	}
 	leaktest.Check(t, base)
+}
+
+// A device with TSO gets super-segments of up to 64 KiB with their
+// segment size; one without refuses them as too large.
+func TestTransmitSuperSegment(t *testing.T) {
+	for _, tso := range []bool{true, false} {
+		h := newTapHost()
+		h.tso = tso
+		k := boot(t, h)
+		l, err := Create(k, Config{HostName: "tap0"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Info().TSO != tso {
+			t.Fatalf("link info says TSO %v, the device %v", l.Info().TSO, tso)
+		}
+		if err := l.Start(func(b *pkt.Buf) { b.Free() }); err != nil {
+			t.Fatal(err)
+		}
+		tap := h.taps["tap0"]
+		super := pkt.From(pkt.Headroom, frame(14+65535, 1))
+		super.SetGSO(1448)
+		err = l.Transmit(super)
+		if !tso {
+			if !errors.Is(err, errno.EMSGSIZE) {
+				t.Errorf("super-segment without TSO: %v, want EMSGSIZE", err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.Transmit(pkt.From(pkt.Headroom, frame(60, 2))) //nolint:errcheck // checked as it comes out
+		for _, want := range []struct{ size, gso int }{{14 + 65535, 1448}, {60, 0}} {
+			f, gso := <-tap.out, <-tap.gso
+			if len(f) != want.size || gso != want.gso {
+				t.Errorf("wrote %d bytes with GSO %d, want %d with %d", len(f), gso, want.size, want.gso)
+			}
+		}
+	}
 }
 
 func TestCloseBeforeStart(t *testing.T) {

@@ -82,3 +82,73 @@ func FuzzFinishChecksum(f *testing.F) {
 		}
 	})
 }
+
+// TestSuperSegmentHeader: the virtio-net header that hands Linux a TCP
+// super-segment names the headers' length, the segment size and where
+// the TCP checksum is, with or without a VLAN tag and IP options; frames
+// that hold no TCP/IPv4 packet get none.
+func TestSuperSegmentHeader(t *testing.T) {
+	frame := func(vlan bool, ipOpts, tcpOpts, payload int) []byte {
+		var f []byte
+		f = append(f, make([]byte, 12)...)
+		if vlan {
+			f = append(f, 0x81, 0x00, 0, 5)
+		}
+		f = append(f, 0x08, 0x00)
+		ip := make([]byte, 20+ipOpts)
+		ip[0] = 0x40 | byte((20+ipOpts)/4)
+		ip[9] = 6
+		tcp := make([]byte, 20+tcpOpts)
+		tcp[12] = byte((20+tcpOpts)/4) << 4
+		f = append(append(append(f, ip...), tcp...), make([]byte, payload)...)
+		return f
+	}
+	for _, c := range []struct {
+		vlan             bool
+		ipOpts, tcpOpts  int
+		csumStart, hdrLn int
+	}{
+		{false, 0, 12, 34, 66},
+		{true, 0, 12, 38, 70},
+		{false, 8, 0, 42, 62},
+	} {
+		f := frame(c.vlan, c.ipOpts, c.tcpOpts, 30000)
+		hdr, ok := superSegmentHeader(f, 1448)
+		if !ok {
+			t.Fatalf("%+v: refused", c)
+		}
+		le := binary.LittleEndian
+		if hdr[0] != vnetFNeedsCsum || hdr[1] != vnetGSOTCPv4 || int(le.Uint16(hdr[2:])) != c.hdrLn ||
+			le.Uint16(hdr[4:]) != 1448 || int(le.Uint16(hdr[6:])) != c.csumStart || le.Uint16(hdr[8:]) != 16 {
+			t.Errorf("%+v: header % x", c, hdr)
+		}
+	}
+	udp := frame(false, 0, 0, 100)
+	udp[14+9] = 17
+	for name, f := range map[string][]byte{
+		"UDP":        udp,
+		"no payload": frame(false, 0, 0, 0),
+		"truncated":  frame(false, 0, 0, 100)[:40],
+		"ARP":        append(append(make([]byte, 12), 0x08, 0x06), make([]byte, 100)...),
+	} {
+		if _, ok := superSegmentHeader(f, 1448); ok {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// FuzzSuperSegmentHeader: no frame makes the header builder panic, and
+// what it accepts has its offsets inside the frame.
+func FuzzSuperSegmentHeader(f *testing.F) {
+	f.Add(make([]byte, 100), 1448)
+	f.Fuzz(func(t *testing.T, frame []byte, gso int) {
+		hdr, ok := superSegmentHeader(frame, gso)
+		if !ok {
+			return
+		}
+		le := binary.LittleEndian
+		if int(le.Uint16(hdr[2:])) >= len(frame) || int(le.Uint16(hdr[6:]))+18 > len(frame) {
+			t.Fatalf("offsets beyond a %d-byte frame: % x", len(frame), hdr)
+		}
+	})
+}

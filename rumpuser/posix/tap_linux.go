@@ -26,6 +26,7 @@ const (
 
 	vnetHdrLen        = 10 // struct virtio_net_hdr
 	vnetFNeedsCsum    = 1
+	vnetGSOTCPv4      = 1
 	maxCoalescedFrame = 14 + 4 + 65535 // Ethernet, VLAN tag, the largest IP packet
 )
 
@@ -43,7 +44,7 @@ var _ rumpuser.TapHost = (*Host)(nil)
 // (a device it creates goes away when it is closed). The device speaks
 // virtio-net headers with checksum and TCP segmentation offload turned
 // on, so Linux sends TCP super-segments of up to 64 KiB, whose checksums
-// ReadFrames completes; frames written go out as they are. The
+// ReadFrames completes; it takes super-segments from WriteFrames too. The
 // descriptor is non-blocking and waits in Go's network poller, so Close
 // wakes a blocked ReadFrames.
 func (h *Host) OpenTap(name string) (rumpuser.Tap, error) {
@@ -84,6 +85,10 @@ type tap struct {
 	coalesce bool
 	closed   atomic.Bool
 }
+
+// TSO implements rumpuser.Tap: with virtio-net headers Linux takes TCP
+// super-segments whatever offloads the device has.
+func (t *tap) TSO() bool { return true }
 
 // MaxFrame implements rumpuser.Tap.
 func (t *tap) MaxFrame(mtu int) int {
@@ -134,10 +139,9 @@ func (t *tap) ReadFrames(bufs [][]byte, sizes []int) (int, error) {
 	return 0, t.err(err, readErr)
 }
 
-func (t *tap) WriteFrames(frames [][]byte) (int, error) {
+func (t *tap) WriteFrames(frames [][]byte, gso []int) (int, error) {
 	n := 0
 	var writeErr error
-	// A zero header: no offload asked of Linux, checksums complete.
 	var hdr [vnetHdrLen]byte
 	iov := [2]syscall.Iovec{{Base: &hdr[0]}, {}}
 	iov[0].SetLen(len(hdr))
@@ -146,6 +150,15 @@ func (t *tap) WriteFrames(frames [][]byte) (int, error) {
 			if len(frames[n]) == 0 {
 				n++
 				continue
+			}
+			// A zero header asks nothing of Linux: checksums complete.
+			hdr = [vnetHdrLen]byte{}
+			if gso != nil && gso[n] > 0 {
+				var ok bool
+				if hdr, ok = superSegmentHeader(frames[n], gso[n]); !ok {
+					writeErr = syscall.EINVAL
+					return true
+				}
 			}
 			iov[1].Base = &frames[n][0]
 			iov[1].SetLen(len(frames[n]))
@@ -185,6 +198,37 @@ func (t *tap) err(connErr, callErr error) error {
 		return Errno(connErr)
 	}
 	return Errno(callErr)
+}
+
+// superSegmentHeader returns the virtio-net header that has Linux cut
+// frame, an Ethernet frame holding a TCP/IPv4 super-segment, into
+// segments of gso payload bytes and finish their checksums from the
+// pseudo-header sum in the TCP checksum field. It reports false when
+// the frame holds no such packet.
+func superSegmentHeader(frame []byte, gso int) ([vnetHdrLen]byte, bool) {
+	var hdr [vnetHdrLen]byte
+	l2 := 14
+	if len(frame) >= 18 && binary.BigEndian.Uint16(frame[12:]) == 0x8100 {
+		l2 = 18 // a VLAN tag
+	}
+	if len(frame) < l2+20 || binary.BigEndian.Uint16(frame[l2-2:]) != 0x0800 || frame[l2]>>4 != 4 || frame[l2+9] != 6 {
+		return hdr, false
+	}
+	l4 := l2 + int(frame[l2]&0xf)*4
+	if len(frame) < l4+20 {
+		return hdr, false
+	}
+	headers := l4 + int(frame[l4+12]>>4)*4
+	if headers < l4+20 || headers >= len(frame) || gso <= 0 || gso > 0xffff {
+		return hdr, false
+	}
+	hdr[0] = vnetFNeedsCsum
+	hdr[1] = vnetGSOTCPv4
+	binary.LittleEndian.PutUint16(hdr[2:], uint16(headers))
+	binary.LittleEndian.PutUint16(hdr[4:], uint16(gso))
+	binary.LittleEndian.PutUint16(hdr[6:], uint16(l4))
+	binary.LittleEndian.PutUint16(hdr[8:], 16) // TCP's checksum field
+	return hdr, true
 }
 
 // finishChecksum completes the checksum Linux left partial (a frame sent

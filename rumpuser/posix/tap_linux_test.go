@@ -66,7 +66,7 @@ func TestOpenTap(t *testing.T) {
 	before := sysfsCounter(t, name, "rx_packets")
 	frame := make([]byte, 60)
 	copy(frame, []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1, 0x88, 0xb5})
-	if n, err := tap.WriteFrames([][]byte{frame, frame}); n != 2 || err != nil {
+	if n, err := tap.WriteFrames([][]byte{frame, frame}, nil); n != 2 || err != nil {
 		t.Fatalf("WriteFrames: %d, %v", n, err)
 	}
 	if got := sysfsCounter(t, name, "rx_packets") - before; got != 2 {

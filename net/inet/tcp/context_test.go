@@ -31,6 +31,8 @@ type fakeNet struct {
 	routeErr error
 	outErr   error
 	deliver  func(b *pkt.Buf, o inet.Out)
+	tso      bool // the route takes super-segments; the net cuts them
+	supers   int  // super-segments sent
 }
 
 func (n *fakeNet) Register(proto uint8, t inet.Transport) { n.t = t }
@@ -43,7 +45,21 @@ func (n *fakeNet) Output(b *pkt.Buf, o inet.Out) error {
 		b.Free()
 		return err
 	}
-	if o.DontFrag && b.Len()+20 > n.mtu {
+	if b.GSO() > 0 {
+		if !n.tso || !o.DontFrag {
+			n.mu.Unlock()
+			b.Free()
+			return errno.EMSGSIZE
+		}
+		n.supers++
+		if d := n.deliver; d != nil {
+			n.mu.Unlock()
+			for _, s := range cutSuperSegment(o, b) {
+				d(s, o)
+			}
+			return nil
+		}
+	} else if o.DontFrag && b.Len()+20 > n.mtu {
 		n.mu.Unlock()
 		b.Free()
 		return errno.EMSGSIZE
@@ -69,7 +85,40 @@ func (n *fakeNet) Route(dst netip.Addr) (inet.RouteInfo, error) {
 	for _, a := range n.addrs {
 		local = local || a == dst
 	}
-	return inet.RouteInfo{Src: n.addrs[0], MTU: n.mtu, IfIndex: 1, Local: local}, nil
+	return inet.RouteInfo{Src: n.addrs[0], MTU: n.mtu, IfIndex: 1, Local: local, TSO: n.tso && !local}, nil
+}
+
+// cutSuperSegment does what a NIC with TSO does to b, a TCP
+// super-segment: it cuts the payload into GSO-byte segments under copies
+// of the header, the sequence number advancing, FIN and PSH on the last
+// only, and finishes each checksum from the pseudo-header sum in the
+// field, corrected for the segment's length, as Linux does.
+func cutSuperSegment(o inet.Out, b *pkt.Buf) []*pkt.Buf {
+	defer b.Free()
+	p := b.Bytes()
+	hl := int(p[12]>>4) * 4
+	payload := p[hl:]
+	field := uint64(binary.BigEndian.Uint16(p[16:]))
+	seq := binary.BigEndian.Uint32(p[4:])
+	var out []*pkt.Buf
+	for off := 0; off < len(payload); off += b.GSO() {
+		end := min(off+b.GSO(), len(payload))
+		s := pkt.New(pkt.Headroom, hl+end-off)
+		q := s.Bytes()
+		copy(q, p[:hl])
+		copy(q[hl:], payload[off:end])
+		binary.BigEndian.PutUint32(q[4:], seq+uint32(off))
+		if end < len(payload) {
+			q[13] &^= flagFIN | flagPSH
+		}
+		// The field's sum covers the whole length: take it out and put
+		// the segment's in (ones'-complement arithmetic).
+		pseudo := field + uint64(^uint16(len(p))) + uint64(len(q))
+		binary.BigEndian.PutUint16(q[16:], ^inet.Fold(pseudo))
+		binary.BigEndian.PutUint16(q[16:], inet.Fold(inet.Checksum(q, 0)))
+		out = append(out, s)
+	}
+	return out
 }
 
 func (n *fakeNet) IsLocal(a netip.Addr) (bool, bool) {

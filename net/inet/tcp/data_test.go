@@ -2,12 +2,14 @@ package tcp
 
 import (
 	"bytes"
+	"encoding/binary"
 	"net/netip"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/gorump/gorump/kern/errno"
+	"github.com/gorump/gorump/net/inet"
 	"github.com/gorump/gorump/net/socket"
 )
 
@@ -242,6 +244,43 @@ func TestReceiveWindow(t *testing.T) {
 		}
 		if c.s.Stats().SndWinUpd.Load() == 0 {
 			t.Fatal("window update not counted")
+		}
+	})
+}
+
+// With TSO on the route, data goes out as super-segments: whole segments'
+// worth of payload, GSO set to what one segment carries, and the checksum
+// field holding the pseudo-header's sum for the link to finish. When the
+// route loses TSO, the super-segment the network refuses (EMSGSIZE) is
+// sent again as ordinary segments.
+func TestTSO(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newCtx(t)
+		c.net.tso = true
+		po := peerOpts(1)
+		po.mss = 1012 // 1000 bytes of data with timestamps
+		e := c.connectActive(po)
+		e.ackWith(e.rcvNxt, 60000>>7, nil)
+		e.pcb.Send(payload(4500, 1), netip.AddrPort{}, 0)
+		bufs := c.net.take()
+		if len(bufs) != 1 || bufs[0].GSO() != 1000 || bufs[0].Len() != 32+4500 {
+			t.Fatalf("sent %d buffers; the first %d bytes with GSO %d, want one of %d with GSO 1000", len(bufs), bufs[0].Len(), bufs[0].GSO(), 32+4500)
+		}
+		p := bufs[0].Bytes()
+		want := ^inet.Fold(inet.PseudoHeader(localAddr, remoteAddr, inet.ProtoTCP, len(p)))
+		if got := binary.BigEndian.Uint16(p[16:]); got != want {
+			t.Errorf("checksum field %#04x, want the pseudo-header sum %#04x", got, want)
+		}
+		bufs[0].Free()
+
+		c.net.mu.Lock()
+		c.net.tso = false
+		c.net.mu.Unlock()
+		e.ackWith(e.rcvNxt+4500, 60000>>7, nil)
+		e.pcb.Send(payload(2500, 2), netip.AddrPort{}, 0)
+		r := c.sent()
+		if len(r) != 3 || len(r[0].payload) != 1000 || len(r[2].payload) != 500 {
+			t.Fatalf("after TSO went away: %v", r)
 		}
 	})
 }

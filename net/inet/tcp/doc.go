@@ -14,7 +14,9 @@
 // Nagle's algorithm and TCP_NODELAY, keepalives, zero-window probes,
 // send and receive buffers that grow with the connection, an
 // out-of-order queue, RFC 6528 initial sequence numbers, random
-// ephemeral ports, and ICMP errors (fragmentation needed lowers the MSS).
+// ephemeral ports, ICMP errors (fragmentation needed lowers the MSS),
+// and super-segments of up to 64 KiB for interfaces with TCP
+// segmentation offload (pkt.Buf.GSO).
 //
 // Files follow NetBSD's split: input.go (segment arrival), output.go
 // (what to send), timer.go (retransmission, persist, delayed ACK,

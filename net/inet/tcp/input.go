@@ -327,7 +327,7 @@ func (c *conn) synSentInput(seg *segment) {
 // sendRSTTo queues a reset with sequence number seq and no ACK.
 func (c *conn) sendRSTTo(seq seqnum) {
 	o := outOpts{wscale: -1}
-	c.emit(seq, flagRST, 0, 0, &o, nil, nil)
+	c.emit(seq, flagRST, 0, 0, &o, nil, nil, 0)
 	c.s.stats.SndRST.Add(1)
 }
 

@@ -32,6 +32,7 @@ type linkConfig struct {
 	newReno bool // NewReno instead of CUBIC
 	noSACK  bool
 	noTS    bool // neither timestamps nor window scaling
+	tso     bool // the route takes super-segments, which the link cuts
 }
 
 // pipe is one direction of a link: a queue and a goroutine that
@@ -203,8 +204,8 @@ func newPair(t testing.TB, cfg linkConfig) *pair {
 		cfg.mtu = 1500
 	}
 	p := &pair{ka: bootKernel(t, 11), kb: bootKernel(t, 22)}
-	na := &fakeNet{addrs: []netip.Addr{addrA}, mtu: cfg.mtu}
-	nb := &fakeNet{addrs: []netip.Addr{addrB}, mtu: cfg.mtu}
+	na := &fakeNet{addrs: []netip.Addr{addrA}, mtu: cfg.mtu, tso: cfg.tso}
+	nb := &fakeNet{addrs: []netip.Addr{addrB}, mtu: cfg.mtu, tso: cfg.tso}
 	p.ab = newPipe(cfg, addrA, addrB, 1)
 	p.ba = newPipe(cfg, addrB, addrA, 2)
 	na.deliver = p.ab.send

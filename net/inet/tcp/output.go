@@ -62,6 +62,20 @@ func (c *conn) dataRoom() int {
 	return max(n, 1)
 }
 
+// tsoMaxPayload bounds a super-segment's payload: an IPv4 packet of
+// 64 KiB less the IP header and the largest TCP header.
+const tsoMaxPayload = 65535 - 20 - 60
+
+// burst is the most data one segment may carry when a segment carries
+// room bytes: room, or whole segments' worth up to 64 KiB when the route
+// has TSO.
+func (c *conn) burst(room int) int {
+	if !c.tso {
+		return room
+	}
+	return max(tsoMaxPayload/room, 1) * room
+}
+
 // maxSACKBlocks is how many SACK blocks fit beside the other options.
 func (c *conn) maxSACKBlocks() int {
 	if c.tsOK {
@@ -100,7 +114,7 @@ func (c *conn) sendSYN() {
 	if c.backoff == 0 {
 		c.rtTiming, c.rtSeq, c.rtStart = true, c.iss, c.s.now()
 	}
-	c.emit(c.iss, flags, ack, w, &o, nil, nil)
+	c.emit(c.iss, flags, ack, w, &o, nil, nil, 0)
 	c.sndNxt = c.iss + 1
 	c.sndMax = seqMax(c.sndMax, c.sndNxt)
 	c.s.stats.SndCtrl.Add(1)
@@ -109,7 +123,10 @@ func (c *conn) sendSYN() {
 
 // emit builds a segment with payload a+b and queues it for output.
 // Called with c.mu held.
-func (c *conn) emit(seq seqnum, flags uint8, ack seqnum, win uint16, o *outOpts, a, b []byte) {
+// With gso > 0 the segment is a super-segment for a link with TSO to cut
+// into segments of gso payload bytes: its checksum is left for the link
+// to finish (pkt.Buf.GSO).
+func (c *conn) emit(seq seqnum, flags uint8, ack seqnum, win uint16, o *outOpts, a, b []byte, gso int) {
 	hl := headerLen + o.len()
 	var p *pkt.Buf
 	switch {
@@ -124,8 +141,14 @@ func (c *conn) emit(seq seqnum, flags uint8, ack seqnum, win uint16, o *outOpts,
 	}
 	h := p.Prepend(hl)
 	putHeader(h, c.local.Port(), c.remote.Port(), seq, ack, flags, win, o)
-	sum := inet.Checksum(p.Bytes(), inet.PseudoHeader(c.local.Addr(), c.remote.Addr(), inet.ProtoTCP, p.Len()))
-	binary.BigEndian.PutUint16(h[16:], inet.Fold(sum))
+	pseudo := inet.PseudoHeader(c.local.Addr(), c.remote.Addr(), inet.ProtoTCP, p.Len())
+	if gso > 0 {
+		binary.BigEndian.PutUint16(h[16:], ^inet.Fold(pseudo))
+		p.SetGSO(gso)
+		c.s.stats.SndSuper.Add(1)
+	} else {
+		binary.BigEndian.PutUint16(h[16:], inet.Fold(inet.Checksum(p.Bytes(), pseudo)))
+	}
 	c.outq = append(c.outq, outSeg{p, c.out})
 	c.s.stats.SndTotal.Add(1)
 	if flags&flagACK != 0 {
@@ -136,17 +159,22 @@ func (c *conn) emit(seq seqnum, flags uint8, ack seqnum, win uint16, o *outOpts,
 }
 
 // sendSegment sends n bytes of data from seq (and FIN when fin), with
-// ACK and the current window.
+// ACK and the current window: as a super-segment when n is more than a
+// segment carries and the route has TSO.
 func (c *conn) sendSegment(seq seqnum, n int, fin bool) {
 	o := outOpts{wscale: -1}
 	var blocks [4]sackBlock
 	if c.tsOK {
 		o.ts, o.tsVal, o.tsEcr = true, c.tsNow(), c.tsRecent
 	}
+	seg, gso := n, 0
+	if room := c.dataRoom(); c.tso && n > room {
+		seg, gso = room, room
+	}
 	if c.sackOK && c.ooo.len() > 0 {
 		o.sack = c.sackBlocks(blocks[:])
 		// Options and data together stay within the MSS.
-		for len(o.sack) > 0 && n+o.len() > c.mss {
+		for len(o.sack) > 0 && seg+o.len() > c.mss {
 			o.sack = o.sack[:len(o.sack)-1]
 		}
 		c.s.stats.SndSACKBlocks.Add(uint64(len(o.sack)))
@@ -169,7 +197,7 @@ func (c *conn) sendSegment(seq seqnum, n int, fin bool) {
 	} else if fin {
 		c.s.stats.SndCtrl.Add(1)
 	}
-	c.emit(seq, flags, c.rcvNxt, c.windowField(), &o, a, b)
+	c.emit(seq, flags, c.rcvNxt, c.windowField(), &o, a, b, gso)
 	c.delack.Stop()
 }
 
@@ -185,7 +213,7 @@ func (c *conn) sendAck() {
 // sendRST queues a reset with sequence number seq.
 func (c *conn) sendRST(seq seqnum) {
 	o := outOpts{wscale: -1}
-	c.emit(seq, flagRST|flagACK, c.rcvNxt, 0, &o, nil, nil)
+	c.emit(seq, flagRST|flagACK, c.rcvNxt, 0, &o, nil, nil, 0)
 	c.s.stats.SndRST.Add(1)
 }
 
@@ -238,7 +266,7 @@ func (c *conn) output() {
 		if c.inRecovery && c.sackOK {
 			allowed = min(c.sndWnd-off, c.cwnd-c.pipe())
 		}
-		n := max(0, min(avail, allowed, mss))
+		n := max(0, min(avail, allowed, c.burst(mss)))
 		if c.sndNxt.lt(c.sndMax) {
 			// Retransmitting: stop at the next SACKed block.
 			if next, ok := c.sb.nextSacked(c.sndNxt); ok {
@@ -338,8 +366,9 @@ func (c *conn) unlockAndFlush() {
 	c.mu.Unlock()
 }
 
-// pathMTUChanged lowers the MSS to fit mtu (0: ask the route) and
-// retransmits what the smaller segments must carry.
+// pathMTUChanged lowers the MSS to fit mtu (0: ask the route, which
+// may also have lost TSO) and retransmits what the smaller segments must
+// carry.
 func (c *conn) pathMTUChanged(mtu int) {
 	if mtu == 0 {
 		ri, err := c.s.net.Route(c.remote.Addr())
@@ -347,6 +376,13 @@ func (c *conn) pathMTUChanged(mtu int) {
 			return
 		}
 		mtu = ri.MTU
+		if c.tso && !ri.TSO {
+			c.tso = false
+			if c.state.synchronized() && c.sndUna != c.sndMax {
+				c.sndNxt = c.sndUna
+				c.output()
+			}
+		}
 	}
 	mss := max(mtu-40, 64)
 	if mss >= c.mss {

@@ -137,6 +137,7 @@ type conn struct {
 	backoff    int           // consecutive retransmission timeouts
 	ackRTT     time.Duration // the RTT the ACK being processed echoes (-1: none)
 	hystart    hystart
+	tso        bool // the route takes super-segments (TSO)
 	persisting bool // rexmt runs as the persist timer
 	forceSend  bool // the persist timer overrides silly-window avoidance
 	lastRecv   time.Duration
@@ -353,6 +354,7 @@ func (c *conn) Connect(addr netip.AddrPort) error {
 func (c *conn) setupRoute(ri inet.RouteInfo) {
 	c.out = inet.Out{Src: c.local.Addr(), Dst: c.remote.Addr(), Proto: inet.ProtoTCP, TTL: c.out.TTL, TOS: c.out.TOS, DontFrag: true}
 	c.mss = c.routeMSS(ri)
+	c.tso = ri.TSO
 }
 
 // routeMSS is the MSS to offer on the route: its MTU less the IP and TCP

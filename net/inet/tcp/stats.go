@@ -16,6 +16,7 @@ type Stats struct {
 	SndBytes       atomic.Uint64 // data bytes sent
 	SndRexmitPack  atomic.Uint64 // data segments retransmitted
 	SndRexmitBytes atomic.Uint64 // data bytes retransmitted
+	SndSuper       atomic.Uint64 // super-segments sent for the link to cut (TSO)
 	SndAcks        atomic.Uint64 // pure ACKs sent
 	SndDelAcks     atomic.Uint64 // ACKs sent by the delayed-ACK timer
 	SndProbe       atomic.Uint64 // window probes sent

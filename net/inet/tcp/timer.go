@@ -161,7 +161,7 @@ func (c *conn) keepTimer() {
 		if c.tsOK {
 			o.ts, o.tsVal, o.tsEcr = true, c.tsNow(), c.tsRecent
 		}
-		c.emit(c.sndUna-1, flagACK, c.rcvNxt, c.windowField(), &o, nil, nil)
+		c.emit(c.sndUna-1, flagACK, c.rcvNxt, c.windowField(), &o, nil, nil, 0)
 		c.keep.Schedule(c.keepIntvl)
 	}
 	c.unlockAndFlush()

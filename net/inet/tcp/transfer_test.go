@@ -15,10 +15,8 @@ import (
 // duplex sends size bytes each way at once over a fresh connection on a
 // link with cfg, checks that both arrive intact, and returns the virtual
 // time it took and both stacks' retransmitted segments.
-func duplex(t *testing.T, cfg linkConfig, size int) (time.Duration, uint64) {
+func duplex(t *testing.T, cfg linkConfig, size int) (elapsed time.Duration, rexmits, supers uint64) {
 	t.Helper()
-	var elapsed time.Duration
-	var rexmits uint64
 	synctest.Test(t, func(t *testing.T) {
 		p := newPair(t, cfg)
 		defer p.close()
@@ -67,6 +65,7 @@ func duplex(t *testing.T, cfg linkConfig, size int) (time.Duration, uint64) {
 		client.Close(false)
 		server.Close(false)
 		rexmits = p.a.Stats().SndRexmitPack.Load() + p.b.Stats().SndRexmitPack.Load()
+		supers = p.a.Stats().SndSuper.Load() + p.b.Stats().SndSuper.Load()
 		// Let the connection finish closing; TIME_WAIT ends at 2*MSL.
 		time.Sleep(2 * time.Minute)
 		if n := p.a.tw.len() + p.b.tw.len(); n != 0 {
@@ -77,7 +76,7 @@ func duplex(t *testing.T, cfg linkConfig, size int) (time.Duration, uint64) {
 			t.Errorf("connections left: %d %d", na, nb)
 		}
 	})
-	return elapsed, rexmits
+	return elapsed, rexmits, supers
 }
 
 // TestLossMatrix moves 10 MiB each way at once over links with 0, 1, 5
@@ -102,6 +101,11 @@ func TestLossMatrix(t *testing.T) {
 		{"loss5", impair(0.05)},
 		{"loss20", impair(0.20)},
 		{"reorder10", linkConfig{delay: 5 * time.Millisecond, reorder: 0.10}},
+		{"loss1-tso", func() linkConfig {
+			c := impair(0.01)
+			c.tso = true
+			return c
+		}()},
 		{"loss5-newreno-nosack-nots", func() linkConfig {
 			c := impair(0.05)
 			c.newReno, c.noSACK, c.noTS = true, true, true
@@ -115,15 +119,18 @@ func TestLossMatrix(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			d, rx := duplex(t, tc.cfg, size)
-			t.Logf("%s: %d bytes each way in %v virtual time, %d segments retransmitted", tc.name, size, d, rx)
+			d, rx, supers := duplex(t, tc.cfg, size)
+			t.Logf("%s: %d bytes each way in %v virtual time, %d segments retransmitted, %d super-segments", tc.name, size, d, rx, supers)
+			if tc.cfg.tso != (supers > 0) {
+				t.Errorf("TSO %v, but %d super-segments sent", tc.cfg.tso, supers)
+			}
 		})
 	}
 }
 
 // TestJumboTransfer moves data over a 64 KiB-MTU link.
 func TestJumboTransfer(t *testing.T) {
-	d, rx := duplex(t, linkConfig{mtu: 65535}, 4<<20)
+	d, rx, _ := duplex(t, linkConfig{mtu: 65535}, 4<<20)
 	t.Logf("4 MiB each way at MTU 65535: %v virtual, %d retransmitted", d, rx)
 }
 
