@@ -19,8 +19,11 @@ type Tap interface {
 	// in bufs, and stores each frame's length in sizes. A frame longer
 	// than its buffer is truncated. It returns the number of frames read.
 	// After Close it returns EBADF. Frames come with their checksums
-	// complete, whatever offloads the host uses.
-	ReadFrames(bufs [][]byte, sizes []int) (int, error)
+	// complete, whatever offloads the host uses. gso, when not nil,
+	// receives each frame's segment size: for a TCP super-segment the
+	// host made of smaller segments, the payload each carried (a router
+	// must cut it up again), 0 for other frames.
+	ReadFrames(bufs [][]byte, sizes, gso []int) (int, error)
 	// MaxFrame returns the longest frame ReadFrames may return on a
 	// device with the given MTU: mtu plus an Ethernet header with a VLAN
 	// tag (18), or more where the host coalesces TCP segments into

@@ -65,6 +65,12 @@ type routerNet struct {
 }
 
 func newRouterNet(t *testing.T) *routerNet {
+	r, _ := newRouterNetLinks(t)
+	return r
+}
+
+// newRouterNetLinks is newRouterNet that also returns R's link to A.
+func newRouterNetLinks(t *testing.T) (*routerNet, *ifnettest.Link) {
 	r := &routerNet{ka: bootKernel(t), kr: bootKernel(t), kc: bootKernel(t)}
 	l1a, l1r := ifnettest.Pair(ifnettest.Ether(1), ifnettest.Ether(2))
 	l2r, l2c := ifnettest.Pair(ifnettest.Ether(3), ifnettest.Ether(4))
@@ -79,7 +85,7 @@ func newRouterNet(t *testing.T) *routerNet {
 		t.Fatal(err)
 	}
 	r.ipa, r.ipr, r.ipc = IPOf(r.ka), IPOf(r.kr), IPOf(r.kc)
-	return r
+	return r, l1r
 }
 
 func TestForwarding(t *testing.T) {
@@ -177,4 +183,72 @@ func TestPingLossyARP(t *testing.T) {
 			t.Errorf("%d ARP requests seen", d)
 		}
 	})
+}
+
+// TestForwardSuperSegment: a TCP super-segment that R's receiving link
+// coalesced leaves R as the segments it was made of, each a whole packet
+// with right checksums, the sequence advancing and FIN and PSH on the
+// last only. Where even those segments do not fit the next link, the
+// sender hears "fragmentation needed".
+func TestForwardSuperSegment(t *testing.T) {
+	checkLeaks(t)
+	r, l1r := newRouterNetLinks(t)
+	r.ipr.SetForwarding(true)
+	atC, atA := newRecorder(), newRecorder()
+	r.ipc.Register(ProtoTCP, atC)
+	r.ipa.Register(ProtoTCP, atA)
+	const seq, gso, size = 0x01020304, 1400, 5000
+	tcp := make([]byte, 20+size)
+	binary.BigEndian.PutUint16(tcp[0:], 4000)
+	binary.BigEndian.PutUint16(tcp[2:], 80)
+	binary.BigEndian.PutUint32(tcp[4:], seq)
+	tcp[12] = 5 << 4
+	tcp[13] = tcpFIN | tcpPSH | tcpCWR | 0x10 // and ACK
+	for i := range size {
+		tcp[20+i] = byte(i)
+	}
+	src, dst := mustAddr("10.0.0.1"), mustAddr("10.1.0.1")
+	binary.BigEndian.PutUint16(tcp[16:], Fold(Checksum(tcp, PseudoHeader(src, dst, ProtoTCP, len(tcp)))))
+	frame := func() []byte {
+		ipPkt := rawPacket("10.0.0.1", "10.1.0.1", ProtoTCP, 0x100, flagDF, 64, nil, tcp)
+		f := make([]byte, ether.HeaderLen+len(ipPkt))
+		ether.Header{Dst: l1r.Info().Addr, Src: [6]byte{2, 0, 0, 0, 0, 1}, Type: ether.TypeIPv4}.Put(f)
+		copy(f[ether.HeaderLen:], ipPkt)
+		return f
+	}
+	if err := l1r.InjectSuper(frame(), gso); err != nil {
+		t.Fatal(err)
+	}
+	atC.wait(t, "four segments at C", func(r *recorder) bool { return len(r.in) == 4 })
+	var got []byte
+	for i, s := range atC.in {
+		d := s.data
+		wantLen := min(gso, size-i*gso)
+		if len(d) != 20+wantLen || Fold(Checksum(d, PseudoHeader(src, dst, ProtoTCP, len(d)))) != 0 {
+			t.Fatalf("segment %d: %d bytes, checksum %v", i, len(d), Fold(Checksum(d, PseudoHeader(src, dst, ProtoTCP, len(d)))) == 0)
+		}
+		if s := binary.BigEndian.Uint32(d[4:]); s != seq+uint32(i*gso) {
+			t.Errorf("segment %d: seq %#x", i, s)
+		}
+		last := i == 3
+		if (d[13]&(tcpFIN|tcpPSH) != 0) != last || (d[13]&tcpCWR != 0) != (i == 0) || d[13]&0x10 == 0 {
+			t.Errorf("segment %d: flags %#x", i, d[13])
+		}
+		got = append(got, d[20:]...)
+	}
+	if !bytes.Equal(got, tcp[20:]) {
+		t.Error("the payload changed")
+	}
+	if st := r.ipr.Stats(); st.Segmented != 1 || st.OutSegments != 4 {
+		t.Errorf("R's stats: %d cut into %d", st.Segmented, st.OutSegments)
+	}
+	// Segments too large for the next link: fragmentation needed.
+	r.ipr.ifn.ByName("test1").SetMTU(1000)
+	if err := l1r.InjectSuper(frame(), gso); err != nil {
+		t.Fatal(err)
+	}
+	atA.wait(t, "fragmentation needed at A", func(r *recorder) bool { return len(r.ctl) == 1 })
+	if c := atA.ctl[0]; c.Kind != ControlNeedFrag || c.MTU != 1000 {
+		t.Errorf("A heard %+v", c)
+	}
 }

@@ -137,8 +137,17 @@ func (ip *IP) forward(h *ipHeader, b *pkt.Buf) {
 	setChecksum(pk, h.hlen)
 	h.ttl--
 	s.forwarded.Add(1)
+	// A TCP super-segment the receiving link coalesced leaves as the
+	// segments it was made of; its checksum is complete, so it is an
+	// ordinary packet to the next link.
+	gso := b.GSO()
+	b.SetGSO(0)
 	if h.totalLen <= p.mtu {
 		ip.transmit(&p, b) //nolint:errcheck // counted; the sender retransmits
+		return
+	}
+	if gso > 0 && h.proto == ProtoTCP && h.fragOffset() == 0 && !h.mf() {
+		ip.segmentAndSend(&p, h, b, gso) //nolint:errcheck // counted
 		return
 	}
 	if h.df() {

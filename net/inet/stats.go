@@ -43,6 +43,10 @@ type Stats struct {
 	ICMPRateLimited uint64 // errors not sent over net.inet.icmp.errppslimit
 	ICMPOldICMP     uint64 // errors not sent: about an ICMP error
 	ICMPNotSent     uint64 // errors not sent: about a broadcast, a fragment...
+
+	// Forwarded TCP super-segments (coalesced by the receiving link).
+	Segmented   uint64 // super-segments cut up
+	OutSegments uint64 // segments made of them
 }
 
 // stats mirrors Stats with atomic counters, field for field (Stats
@@ -53,7 +57,8 @@ type stats struct {
 	forwarded, cantForward,
 	localOut, noRoute, outDropped, fragmented, outFrags, cantFrag,
 	icmpIn, icmpBad, icmpEchoIn, icmpEchoReplies, icmpErrorsIn, icmpErrorsOut,
-	icmpRateLimited, icmpOldICMP, icmpNotSent atomic.Uint64
+	icmpRateLimited, icmpOldICMP, icmpNotSent,
+	segmented, outSegments atomic.Uint64
 }
 
 // Stats returns the counters.

@@ -19,9 +19,9 @@ func (l *Link) read(ctx context.Context, rx func(*pkt.Buf)) {
 	for i := range views {
 		views[i] = scratch[i*(size+1) : (i+1)*(size+1)]
 	}
-	var sizes [batch]int
+	var sizes, gso [batch]int
 	for {
-		n, err := l.tap.ReadFrames(views[:], sizes[:])
+		n, err := l.tap.ReadFrames(views[:], sizes[:], gso[:])
 		if err != nil {
 			if l.closed.Load() || ctx.Err() != nil {
 				return
@@ -35,7 +35,9 @@ func (l *Link) read(ctx context.Context, rx func(*pkt.Buf)) {
 				l.rxErrors.Add(1)
 				continue
 			}
-			rx(pkt.From(pkt.Headroom, views[i][:sizes[i]]))
+			b := pkt.From(pkt.Headroom, views[i][:sizes[i]])
+			b.SetGSO(gso[i])
+			rx(b)
 		}
 	}
 }

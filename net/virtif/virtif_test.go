@@ -47,7 +47,7 @@ type fakeTap struct {
 	once    sync.Once
 }
 
-func (t *fakeTap) ReadFrames(bufs [][]byte, sizes []int) (int, error) {
+func (t *fakeTap) ReadFrames(bufs [][]byte, sizes, gso []int) (int, error) {
 	var f []byte
 	select {
 	case f = <-t.in:
@@ -57,6 +57,9 @@ func (t *fakeTap) ReadFrames(bufs [][]byte, sizes []int) (int, error) {
 	n := 0
 	for {
 		sizes[n] = copy(bufs[n], f)
+		if gso != nil {
+			gso[n] = 0
+		}
 		n++
 		if n == len(bufs) {
 			break

@@ -26,6 +26,7 @@ const (
 
 	vnetHdrLen        = 10 // struct virtio_net_hdr
 	vnetFNeedsCsum    = 1
+	vnetGSONone       = 0
 	vnetGSOTCPv4      = 1
 	maxCoalescedFrame = 14 + 4 + 65535 // Ethernet, VLAN tag, the largest IP packet
 )
@@ -98,7 +99,7 @@ func (t *tap) MaxFrame(mtu int) int {
 	return mtu + 18
 }
 
-func (t *tap) ReadFrames(bufs [][]byte, sizes []int) (int, error) {
+func (t *tap) ReadFrames(bufs [][]byte, sizes, gso []int) (int, error) {
 	n := 0
 	var readErr error
 	var hdr [vnetHdrLen]byte
@@ -129,6 +130,12 @@ func (t *tap) ReadFrames(bufs [][]byte, sizes []int) (int, error) {
 				continue // a header that makes no sense: drop the frame
 			}
 			sizes[n] = size
+			if gso != nil {
+				gso[n] = 0
+				if hdr[1] != vnetGSONone {
+					gso[n] = int(binary.LittleEndian.Uint16(hdr[4:]))
+				}
+			}
 			n++
 		}
 		return true

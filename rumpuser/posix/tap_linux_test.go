@@ -80,7 +80,7 @@ func TestOpenTap(t *testing.T) {
 		for {
 			// The host may send frames of its own (IPv6 router
 			// solicitations) once the link is up.
-			if _, err := tap.ReadFrames(bufs, sizes); err != nil {
+			if _, err := tap.ReadFrames(bufs, sizes, nil); err != nil {
 				done <- err
 				return
 			}

@@ -57,6 +57,15 @@ func (l *Link) SetFilter(f func(frame []byte) bool) {
 // Inject delivers a copy of frame to this end as if the peer had sent it.
 func (l *Link) Inject(frame []byte) error { return l.deliver(pkt.From(pkt.Headroom, frame)) }
 
+// InjectSuper delivers a copy of frame, a TCP super-segment coalesced
+// from segments of gso payload bytes, as a link with receive offload
+// would (pkt.Buf.GSO).
+func (l *Link) InjectSuper(frame []byte, gso int) error {
+	b := pkt.From(pkt.Headroom, frame)
+	b.SetGSO(gso)
+	return l.deliver(b)
+}
+
 // Info implements ifnet.Link.
 func (l *Link) Info() ifnet.LinkInfo { return l.info }
 
