@@ -1,7 +1,6 @@
 package socket
 
 import (
-	"reflect"
 	"time"
 
 	"github.com/gorump/gorump/kern"
@@ -25,46 +24,77 @@ const pollAlways = POLLERR | POLLHUP | POLLNVAL
 // returns how many are non-zero. Negative descriptors are skipped; a
 // descriptor that is not open gets POLLNVAL. Files that are not sockets
 // are always ready for reading and writing, as NetBSD's regular files.
+//
+// While it sleeps, one channel watches the wait queues of all the
+// sockets (Waiters.Watch): a wake of any sends on it, and poll scans
+// again.
 func Poll(l *kern.LWP, fds []PollFd, timeout time.Duration) (int, error) {
-	k := l.Kernel()
 	if n := pollScan(l, fds, nil); n > 0 || timeout == 0 {
 		return n, nil
 	}
+	k := l.Kernel()
 	clock := k.Clock()
 	var end time.Duration
 	if timeout > 0 {
 		end = clock.Monotonic() + timeout
 	}
-	cases := make([]reflect.SelectCase, 0, len(fds)+2)
+	w := &pollWatch{wake: make(chan struct{}, 1), slots: make([]*Socket, len(fds))}
+	defer w.stop()
 	for {
-		cases = cases[:0]
-		cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(k.Context().Done())})
-		if n := pollScan(l, fds, &cases); n > 0 {
+		// Watching before the scan: a wake between the scan and the
+		// sleep leaves a signal in w.wake.
+		if n := pollScan(l, fds, w); n > 0 {
 			return n, nil
 		}
+		var fired chan struct{}
 		var t interface{ Stop() bool }
 		if timeout > 0 {
 			left := end - clock.Monotonic()
 			if left <= 0 {
 				return 0, nil
 			}
-			fired := make(chan struct{})
+			fired = make(chan struct{})
 			t = clock.AfterFunc(left, func() { close(fired) })
-			cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(fired)})
 		}
-		chosen, _, _ := reflect.Select(cases)
+		select {
+		case <-w.wake:
+		case <-fired:
+		case <-k.Context().Done():
+			return 0, errno.EINTR
+		}
 		if t != nil {
 			t.Stop()
-		}
-		if chosen == 0 {
-			return 0, errno.EINTR
 		}
 	}
 }
 
-// pollScan sets every Revents and counts the ready descriptors; with
-// cases, it first adds each socket's wait channel to them.
-func pollScan(l *kern.LWP, fds []PollFd, cases *[]reflect.SelectCase) int {
+// pollWatch is the channel a sleeping poll watches its sockets' wait
+// queues with, and the sockets it watches.
+type pollWatch struct {
+	wake    chan struct{}
+	slots   []*Socket // the socket watched for each pollfd
+	watched []*Socket // every socket watched, to stop
+}
+
+// add watches s, the socket of pollfd i, unless it is watched for i
+// already (a descriptor may be closed and reused while poll sleeps).
+func (w *pollWatch) add(i int, s *Socket) {
+	if w.slots[i] != s {
+		w.slots[i] = s
+		s.w.Watch(w.wake)
+		w.watched = append(w.watched, s)
+	}
+}
+
+func (w *pollWatch) stop() {
+	for _, s := range w.watched {
+		s.w.Unwatch(w.wake)
+	}
+}
+
+// pollScan sets every Revents and counts the ready descriptors; with w,
+// it first has w watch each socket.
+func pollScan(l *kern.LWP, fds []PollFd, w *pollWatch) int {
 	files := l.Proc().Files()
 	n := 0
 	for i := range fds {
@@ -82,8 +112,8 @@ func pollScan(l *kern.LWP, fds []PollFd, cases *[]reflect.SelectCase) int {
 		want := int(pfd.Events)
 		var ev int
 		if s := Of(f); s != nil {
-			if cases != nil {
-				*cases = append(*cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(s.w.Chan())})
+			if w != nil {
+				w.add(i, s)
 			}
 			ev = s.Events()
 			if ev&POLLIN != 0 {

@@ -2,6 +2,7 @@ package socket
 
 import (
 	"net/netip"
+	"slices"
 	"sync"
 
 	"github.com/gorump/gorump/kern"
@@ -149,8 +150,9 @@ type QueuedPCB interface {
 // PCB calls Wake after any change of state; waking with nobody waiting
 // costs a lock and nothing else.
 type Waiters struct {
-	mu sync.Mutex
-	ch chan struct{} // closed by Wake; nil when nobody waits
+	mu       sync.Mutex
+	ch       chan struct{}   // closed by Wake; nil when nobody waits
+	watchers []chan struct{} // signalled by every Wake (poll)
 }
 
 // Chan returns a channel that the next Wake closes. Take it before trying
@@ -170,6 +172,30 @@ func (w *Waiters) Wake() {
 	if w.ch != nil {
 		close(w.ch)
 		w.ch = nil
+	}
+	for _, c := range w.watchers {
+		select {
+		case c <- struct{}{}:
+		default: // a signal is pending already
+		}
+	}
+	w.mu.Unlock()
+}
+
+// Watch makes every Wake also send on c, without blocking (give c a
+// buffer of one), until Unwatch: one channel can watch many queues, as
+// poll does.
+func (w *Waiters) Watch(c chan struct{}) {
+	w.mu.Lock()
+	w.watchers = append(w.watchers, c)
+	w.mu.Unlock()
+}
+
+// Unwatch undoes Watch(c).
+func (w *Waiters) Unwatch(c chan struct{}) {
+	w.mu.Lock()
+	if i := slices.Index(w.watchers, c); i >= 0 {
+		w.watchers = slices.Delete(w.watchers, i, i+1)
 	}
 	w.mu.Unlock()
 }

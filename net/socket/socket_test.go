@@ -41,7 +41,7 @@ func wantErr(t *testing.T, what string, err, want error) {
 	}
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +51,7 @@ func must(t *testing.T, err error) {
 var fakeAddr = netip.MustParseAddr("127.0.0.1")
 
 // pair makes a listener and a connected pair of descriptors.
-func pair(t *testing.T, l *kern.LWP) (lfd, cfd, sfd int) {
+func pair(t testing.TB, l *kern.LWP) (lfd, cfd, sfd int) {
 	t.Helper()
 	lfd, err := Open(l, afFake, SOCK_STREAM, 0)
 	must(t, err)
