@@ -18,6 +18,7 @@ import (
 
 	"github.com/gorump/gorump/internal/peer"
 	"github.com/gorump/gorump/net/inet/tcp"
+	"github.com/gorump/gorump/rump"
 )
 
 // testData returns n reproducible random bytes.
@@ -150,9 +151,18 @@ func TestTCPLinuxToGorump(t *testing.T) {
 
 func tcpLinuxToGorump(t *testing.T, mtu int) {
 	r := setup(t, mtu)
+	d := sendFromLinux(t, r.ns, r.k, gorumpAddr.Addr().String())
+	t.Logf("TCP Linux -> gorump (socat), MTU %d: %s", mtu, d)
+}
+
+// sendFromLinux has socat in ns send a file to a listener on port 9000
+// of k, which it reaches at addr, checks that k read it whole, and
+// returns the rate k read it at.
+func sendFromLinux(t *testing.T, ns *NS, k *rump.Kernel, addr string) string {
+	t.Helper()
 	data := testData(bulkSize())
 	file := writeTemp(t, "big", data)
-	ln, err := r.k.Listen("tcp", ":9000")
+	ln, err := k.Listen("tcp", ":9000")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +186,7 @@ func tcpLinuxToGorump(t *testing.T, mtu int) {
 		n, err := io.Copy(h, c)
 		res <- result{n, h.Sum(nil), time.Since(start), err}
 	}()
-	p := r.ns.Start("socat", "-u", "FILE:"+file, "TCP:"+gorumpAddr.Addr().String()+":9000")
+	p := ns.Start("socat", "-u", "FILE:"+file, "TCP:"+addr+":9000")
 	if out, err := p.Wait(3 * time.Minute); err != nil {
 		t.Fatalf("socat: %v\n%s", err, out)
 	}
@@ -189,10 +199,11 @@ func tcpLinuxToGorump(t *testing.T, mtu int) {
 		if got.n != int64(len(data)) || !bytes.Equal(got.sum, want[:]) {
 			t.Fatalf("gorump read %d bytes, hash %x; sent %d, hash %x", got.n, got.sum, len(data), want)
 		}
-		t.Logf("TCP Linux -> gorump (socat), MTU %d: %s", mtu, rate(got.n, got.d))
+		return rate(got.n, got.d)
 	case <-time.After(time.Minute):
 		t.Fatal("the gorump side did not see the end of the stream")
 	}
+	return ""
 }
 
 // dialRetry dials address from gorump until the peer listens.
