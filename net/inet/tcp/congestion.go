@@ -14,6 +14,9 @@ type congestion interface {
 	onTimeout(c *conn)
 	// onRecoveryEnd sets the window when recovery ends.
 	onRecoveryEnd(c *conn)
+	// onTailLoss reduces the window, as onLoss does but from the window
+	// rather than the flight, for a loss a tail loss probe repaired.
+	onTailLoss(c *conn)
 }
 
 // newCongestion returns the algorithm called name, or nil.

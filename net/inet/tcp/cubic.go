@@ -78,7 +78,9 @@ func (q *cubic) onAck(c *conn, acked int) {
 	c.cwnd = max(c.cwnd, int(q.cwndFloat*mss))
 }
 
-func (q *cubic) reduce(c *conn) {
+// reduce sets wMax from the window and ssthresh from base bytes (the
+// flight, or the window).
+func (q *cubic) reduce(c *conn, base int) {
 	mss := float64(c.payloadMSS())
 	cwnd := float64(c.cwnd) / mss
 	// Fast convergence (RFC 9438 4.7).
@@ -90,16 +92,21 @@ func (q *cubic) reduce(c *conn) {
 		q.wMax = cwnd
 	}
 	q.epoch = 0
-	c.ssthresh = max(int(float64(flight(c))*cubicBeta), 2*c.payloadMSS())
+	c.ssthresh = max(int(float64(base)*cubicBeta), 2*c.payloadMSS())
 }
 
 func (q *cubic) onLoss(c *conn) {
-	q.reduce(c)
+	q.reduce(c, flight(c))
+	c.cwnd = c.ssthresh
+}
+
+func (q *cubic) onTailLoss(c *conn) {
+	q.reduce(c, c.cwnd)
 	c.cwnd = c.ssthresh
 }
 
 func (q *cubic) onTimeout(c *conn) {
-	q.reduce(c)
+	q.reduce(c, flight(c))
 	c.cwnd = c.payloadMSS()
 }
 

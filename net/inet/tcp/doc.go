@@ -2,29 +2,29 @@
 // connections, listeners and TIME_WAIT, as a transport of package inet
 // and a protocol of package socket.
 //
-// It implements the three-way handshake with simultaneous open and
-// close, half-close, resets with RFC 5961's challenge ACKs, TIME_WAIT as
-// a compact entry (not a whole connection) for 2*MSL, listen backlogs
-// (SYN queue and accept queue; a SYN that finds them full is dropped),
-// the MSS option from the route's MTU and TCP_MAXSEG, window scaling and
+// It implements the three-way handshake with simultaneous open and close,
+// half-close, resets with RFC 5961's challenge ACKs, TIME_WAIT as a
+// compact entry (not a whole connection) for 2*MSL, listen backlogs (SYN
+// queue and accept queue; a SYN that finds them full is dropped), the MSS
+// option from the route's MTU and TCP_MAXSEG, window scaling and
 // timestamps with PAWS (RFC 7323), SACK (RFC 2018) with RFC 6675 loss
 // recovery, NewReno (RFC 5681, 6582) and CUBIC (RFC 9438; the default),
-// HyStart++ in the first slow start (RFC 9406),
-// RFC 6298 retransmission timing with exponential backoff, delayed ACKs,
-// Nagle's algorithm and TCP_NODELAY, keepalives, zero-window probes,
-// send and receive buffers that grow with the connection, an
-// out-of-order queue, RFC 6528 initial sequence numbers, random
-// ephemeral ports, ICMP errors (fragmentation needed lowers the MSS),
-// and super-segments of up to 64 KiB for interfaces with TCP
-// segmentation offload (pkt.Buf.GSO).
+// HyStart++ in the first slow start (RFC 9406), tail loss probes (RFC 8985
+// section 7), RFC 6298 retransmission timing with exponential backoff,
+// delayed ACKs, Nagle's algorithm and TCP_NODELAY, keepalives, zero-window
+// probes, send and receive buffers that grow with the connection, an
+// out-of-order queue, RFC 6528 initial sequence numbers, random ephemeral
+// ports, ICMP errors (fragmentation needed lowers the MSS), and
+// super-segments of up to 64 KiB for interfaces with TCP segmentation
+// offload (pkt.Buf.GSO).
 //
-// Files follow NetBSD's split: input.go (segment arrival), output.go
-// (what to send), timer.go (retransmission, persist, delayed ACK,
-// keepalive), sack.go (scoreboard and reassembly), buffer.go (send ring
-// and receive queue), congestion.go, newreno.go, cubic.go and
-// hystart.go, pcb.go (the socket.PCB operations), options.go (socket
-// options), subr.go (the stack, ports, ISNs), timewait.go, control.go
-// (ICMP), sysctl.go and stats.go. The tests drive one stack from a scripted peer over a fake
+// Files follow NetBSD's split: input.go (segment arrival), output.go (what
+// to send), timer.go (retransmission, persist, delayed ACK, keepalive),
+// sack.go (scoreboard and reassembly), buffer.go (send ring and receive
+// queue), congestion.go, newreno.go, cubic.go and hystart.go, tlp.go,
+// pcb.go (the socket.PCB operations), options.go (socket options), subr.go
+// (the stack, ports, ISNs), timewait.go, control.go (ICMP), sysctl.go and
+// stats.go. The tests drive one stack from a scripted peer over a fake
 // inet.Network (context_test.go) and two stacks over an impaired link
 // under testing/synctest (link_test.go, transfer_test.go).
 //

@@ -499,6 +499,9 @@ func (c *conn) processAck(seg *segment) bool {
 			c.sb.add(b, c.sndUna, c.sndMax)
 		}
 	}
+	if c.sb.sacked > sackedBefore {
+		c.probeSACKed()
+	}
 	wnd := int(h.window) << c.sndScale
 	acked := diff(h.ack, c.sndUna)
 	switch {
@@ -578,11 +581,13 @@ func (c *conn) newAck(ack seqnum, acked int) {
 			c.cc.onAck(c, acked)
 		}
 	}
+	c.probeAcked(ack)
 	if c.sndUna == c.sndMax {
 		c.rexmt.Stop()
 	} else if !c.persisting {
 		c.rexmt.Schedule(c.rto)
 	}
+	c.armProbe()
 	if finAcked {
 		c.finAcked()
 	}
@@ -629,6 +634,8 @@ func (c *conn) enterRecovery() {
 	s := c.s
 	s.stats.FastRexmits.Add(1)
 	c.inRecovery = true
+	c.tlpOut = false
+	c.tlp.Stop()
 	c.recover = c.sndMax
 	c.rtTiming = false
 	c.cc.onLoss(c)

@@ -29,6 +29,12 @@ func (r *newReno) onLoss(c *conn) {
 	r.acked = 0
 }
 
+func (r *newReno) onTailLoss(c *conn) {
+	c.ssthresh = max(c.cwnd/2, 2*c.payloadMSS())
+	c.cwnd = c.ssthresh
+	r.acked = 0
+}
+
 func (r *newReno) onTimeout(c *conn) {
 	c.ssthresh = max(flight(c)/2, 2*c.payloadMSS())
 	c.cwnd = c.payloadMSS()

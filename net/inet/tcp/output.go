@@ -233,7 +233,7 @@ func (c *conn) output() {
 		}
 		return
 	}
-	sent := false
+	sent, sentNew := false, false
 	mss := c.dataRoom()
 	for {
 		if c.inRecovery && c.sackOK {
@@ -293,6 +293,7 @@ func (c *conn) output() {
 		}
 		c.sendSegment(c.sndNxt, n, fin)
 		sent = true
+		sentNew = sentNew || c.sndNxt.geq(c.sndMax)
 		if c.sndNxt.geq(c.sndMax) && !c.rtTiming && n > 0 {
 			c.rtTiming, c.rtSeq, c.rtStart = true, c.sndNxt, c.s.now()
 		}
@@ -309,6 +310,9 @@ func (c *conn) output() {
 		c.sendAck()
 	}
 	c.armTimers()
+	if sentNew {
+		c.armProbe()
+	}
 }
 
 // armTimers starts the retransmission timer when data is outstanding, or

@@ -52,6 +52,7 @@ type conn struct {
 	cred    *kern.Cred
 	waiters socket.Waiters
 	rexmt   *kern.Callout // retransmission and persist timer
+	tlp     *kern.Callout // tail loss probe timer
 	delack  *kern.Callout
 	keep    *kern.Callout // keepalive, connection-establishment and FIN_WAIT_2 timer
 
@@ -137,9 +138,13 @@ type conn struct {
 	backoff    int           // consecutive retransmission timeouts
 	ackRTT     time.Duration // the RTT the ACK being processed echoes (-1: none)
 	hystart    hystart
-	tso        bool // the route takes super-segments (TSO)
-	persisting bool // rexmt runs as the persist timer
-	forceSend  bool // the persist timer overrides silly-window avoidance
+	tso        bool   // the route takes super-segments (TSO)
+	persisting bool   // rexmt runs as the persist timer
+	tlpOut     bool   // a tail loss probe is out (tlpEnd not yet acknowledged)
+	tlpSeq     seqnum // the probe's first byte
+	tlpEnd     seqnum // snd.max after the probe
+	tlpRexmit  bool   // the probe was a retransmission
+	forceSend  bool   // the persist timer overrides silly-window avoidance
 	lastRecv   time.Duration
 	keepProbes int
 
@@ -163,6 +168,7 @@ func (s *Stack) NewPCB(cred *kern.Cred) socket.PCB {
 func (s *Stack) newConn(cred *kern.Cred) *conn {
 	c := &conn{s: s, cred: cred}
 	c.rexmt = s.k.NewCallout(c.rexmtTimer)
+	c.tlp = s.k.NewCallout(c.tlpTimer)
 	c.delack = s.k.NewCallout(c.delackTimer)
 	c.keep = s.k.NewCallout(c.keepTimer)
 	c.sndLimit = int(s.p.sendspace.Load())
@@ -617,6 +623,7 @@ func (c *conn) close() {
 	}
 	c.state = stateClosed
 	c.rexmt.Stop()
+	c.tlp.Stop()
 	c.delack.Stop()
 	c.keep.Stop()
 	c.s.mu.Lock()

@@ -281,3 +281,87 @@ func TestZeroWindowClosedSocketGivesUp(t *testing.T) {
 		}
 	})
 }
+
+// A tail loss probe (RFC 8985): the last two segments of a flight are
+// lost and no later segment draws duplicate ACKs. About two round trips
+// on (10 ms here, the floor), not at the 200 ms timeout, the sender
+// sends its last segment again; the peer SACKs it, which shows the one
+// before it lost, and fast recovery resends that at once. With
+// net.inet.tcp.tlp=0 the retransmission timer does it all.
+func TestTailLossProbe(t *testing.T) {
+	for _, on := range []bool{true, false} {
+		synctest.Test(t, func(t *testing.T) {
+			c := newCtx(t)
+			if !on {
+				setSysctl(t, c, "net.inet.tcp.tlp", "0")
+			}
+			po := peerOpts(1)
+			po.mss = 1012 // 1000 bytes of data with timestamps
+			e := c.connectActive(po)
+			win := uint16(60000 >> 7)
+			e.pcb.Send(payload(4000, 1), netip.AddrPort{}, 0)
+			base := c.sent()[0].seq
+			e.ackWith(base+2000, win, nil) // 2000-3999 lost
+			start := time.Now()
+			var first seg
+			for time.Since(start) < time.Second {
+				sleep(time.Millisecond)
+				if s := c.sent(); len(s) > 0 {
+					first = s[0]
+					break
+				}
+			}
+			took := time.Since(start)
+			if !on {
+				if took < 200*time.Millisecond || first.seq != base+2000 {
+					t.Fatalf("without TLP: first resend of %d after %v, want 2000 at the 200 ms timeout", first.seq-base, took)
+				}
+				return
+			}
+			if took > 20*time.Millisecond || first.seq != base+3000 || len(first.payload) != 1000 {
+				t.Fatalf("probe: %v after %v, want the last segment (3000) after about 10 ms", first, took)
+			}
+			e.ackWith(base+2000, win, []sackBlock{{base + 3000, base + 4000}})
+			r := c.sent()
+			if len(r) != 1 || r[0].seq != base+2000 || len(r[0].payload) != 1000 {
+				t.Fatalf("after the probe was SACKed: %v, want 2000 resent", r)
+			}
+			st := c.s.Stats()
+			if st.TLPProbes.Load() != 1 || st.FastRexmits.Load() != 1 || st.RexmtTimeouts.Load() != 0 {
+				t.Errorf("%d probes, %d fast retransmits, %d timeouts", st.TLPProbes.Load(), st.FastRexmits.Load(), st.RexmtTimeouts.Load())
+			}
+			e.ackWith(base+4000, win, nil)
+			if e.pcb.inRecovery || e.pcb.tlpOut {
+				t.Error("recovery or the probe episode did not end")
+			}
+		})
+	}
+}
+
+// A probe that resends the last segment and is answered by an ACK of
+// everything repaired a loss, for all the sender knows without DSACK:
+// the window is reduced as for fast recovery, from the window.
+func TestTailLossProbeRepairs(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newCtx(t)
+		po := peerOpts(1)
+		po.mss = 1012
+		e := c.connectActive(po)
+		win := uint16(60000 >> 7)
+		e.pcb.Send(payload(3000, 1), netip.AddrPort{}, 0)
+		base := c.sent()[0].seq
+		e.ackWith(base+1000, win, nil)
+		cwnd := e.pcb.cwnd
+		sleep(15 * time.Millisecond)
+		if r := c.sent(); len(r) != 1 || r[0].seq != base+2000 {
+			t.Fatalf("probe: %v", r)
+		}
+		e.ackWith(base+3000, win, nil)
+		if n := c.s.Stats().TLPRecoveries.Load(); n != 1 {
+			t.Fatalf("%d recoveries by probe", n)
+		}
+		if e.pcb.cwnd >= cwnd || e.pcb.cwnd < cwnd/2 {
+			t.Errorf("cwnd %d after the repair, was %d", e.pcb.cwnd, cwnd)
+		}
+	})
+}

@@ -53,6 +53,8 @@ type Stats struct {
 	KeepProbes     atomic.Uint64 // keepalive probes sent
 	KeepDrops      atomic.Uint64 // connections dropped by keepalive
 	FastRexmits    atomic.Uint64 // fast retransmissions (recoveries entered)
+	TLPProbes      atomic.Uint64 // tail loss probes sent
+	TLPRecoveries  atomic.Uint64 // losses a retransmitted probe repaired
 	HyStartCSS     atomic.Uint64 // HyStart++ conservative slow starts begun
 	HyStartExits   atomic.Uint64 // slow starts HyStart++ ended before a loss
 	SACKRecovery   atomic.Uint64 // recoveries driven by SACK

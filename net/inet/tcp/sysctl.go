@@ -21,6 +21,7 @@ type params struct {
 	rfc1323           atomic.Bool  // window scaling and timestamps
 	sack              atomic.Bool
 	hystart           atomic.Bool  // HyStart++ in the first slow start
+	tlp               atomic.Bool  // tail loss probes
 	congctl           atomic.Value // string: "cubic" or "newreno"
 	delack            atomic.Int64 // delayed-ACK time, ns
 	keepidle          atomic.Int64 // ns
@@ -50,6 +51,7 @@ func (p *params) setDefaults() {
 	p.rfc1323.Store(true)
 	p.sack.Store(true)
 	p.hystart.Store(true)
+	p.tlp.Store(true)
 	p.congctl.Store("cubic")
 	p.delack.Store(int64(40 * time.Millisecond))
 	p.keepidle.Store(int64(2 * time.Hour))
@@ -99,6 +101,7 @@ const (
 	tcpctlSynRetries   = 111
 	tcpctlChallengeAck = 112
 	tcpctlHyStart      = 113
+	tcpctlTLP          = 114
 )
 
 // addSysctl adds the net.inet.tcp tree. The net and net.inet nodes are
@@ -167,6 +170,7 @@ func (s *Stack) addSysctl() {
 	durNode("finwait2_timeout", tcpctlFinWait2, &p.finWait2, time.Second, 1, 1<<20)
 	intNode("challenge_ack_limit", tcpctlChallengeAck, &p.challengeAckLimit, 0, 1<<30)
 	boolNode("hystart", tcpctlHyStart, &p.hystart)
+	boolNode("tlp", tcpctlTLP, &p.tlp)
 
 	t.Add("net.inet.tcp.sack", tcpctlSACK, sysctlNode())
 	boolNode("sack.enable", 1, &p.sack)

@@ -59,6 +59,8 @@ func (c *conn) rexmtTimer() {
 			c.srtt = 0
 		}
 		c.cc.onTimeout(c)
+		c.tlpOut = false
+		c.tlp.Stop()
 		c.inRecovery = false
 		c.dupAcks = 0
 		c.recover = c.sndMax
