@@ -499,7 +499,8 @@ func (c *conn) processAck(seg *segment) bool {
 			c.sb.add(b, c.sndUna, c.sndMax)
 		}
 	}
-	if c.sb.sacked > sackedBefore {
+	newSACK := c.sb.sacked > sackedBefore
+	if newSACK {
 		c.probeSACKed()
 	}
 	wnd := int(h.window) << c.sndScale
@@ -518,7 +519,7 @@ func (c *conn) processAck(seg *segment) bool {
 		// With SACK, only an ACK that SACKs new data is a duplicate
 		// (RFC 6675 section 2): the ACKs a network's duplicated segments
 		// draw say nothing of loss.
-		if !c.sackOK || c.sb.sacked > sackedBefore {
+		if !c.sackOK || newSACK {
 			c.dupAck()
 		}
 	}
