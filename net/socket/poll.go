@@ -56,14 +56,18 @@ func Poll(l *kern.LWP, fds []PollFd, timeout time.Duration) (int, error) {
 			fired = make(chan struct{})
 			t = clock.AfterFunc(left, func() { close(fired) })
 		}
+		halted := false
 		select {
 		case <-w.wake:
 		case <-fired:
 		case <-k.Context().Done():
-			return 0, errno.EINTR
+			halted = true
 		}
 		if t != nil {
 			t.Stop()
+		}
+		if halted {
+			return 0, errno.EINTR
 		}
 	}
 }
