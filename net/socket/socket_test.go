@@ -284,6 +284,34 @@ func TestCloseWakesBlocked(t *testing.T) {
 	expectDone(t, done, errno.EBADF)
 }
 
+// waitSleeper waits until a call has taken s's wait channel: it is past
+// the descriptor lookup and about to sleep, or asleep.
+func waitSleeper(t *testing.T, s *Socket) {
+	t.Helper()
+	waitWaiters(t, s, func(w *Waiters) bool { return w.ch != nil })
+}
+
+// waitWatcher waits until a poll watches s.
+func waitWatcher(t *testing.T, s *Socket) {
+	t.Helper()
+	waitWaiters(t, s, func(w *Waiters) bool { return len(w.watchers) > 0 })
+}
+
+func waitWaiters(t *testing.T, s *Socket, cond func(w *Waiters) bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		s.w.mu.Lock()
+		ok := cond(s.w)
+		s.w.mu.Unlock()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no call came to sleep on the socket")
+		}
+	}
+}
+
 // Closing a descriptor wakes the calls asleep on it in other threads
 // once no other descriptor refers to the socket: recv, accept and poll
 // fail with EBADF (poll reports POLLNVAL), and the socket then closes.
@@ -296,15 +324,20 @@ func TestCloseDescriptorWakesBlocked(t *testing.T) {
 		return done
 	}
 
+	cs, ls := sockAt(t, l, cfd), sockAt(t, l, lfd)
+	// Connect and accept may have left channels taken: clear them, so
+	// that a taken channel shows the call below.
+	cs.w.Wake()
+	ls.w.Wake()
 	recv := call(func() error { _, err := Recv(l, cfd, make([]byte, 1), 0); return err })
-	expectBlocked(t, recv)
+	waitSleeper(t, cs)
 	dup, err := l.Dup(cfd)
 	must(t, err)
 	must(t, l.Close(cfd))
 	expectBlocked(t, recv) // dup still refers to the socket
 	fds := []PollFd{{Fd: dup, Events: POLLIN}}
 	poll := call(func() error { _, err := Poll(l, fds, -1); return err })
-	expectBlocked(t, poll)
+	waitWatcher(t, cs)
 	must(t, l.Close(dup))
 	expectDone(t, recv, errno.EBADF)
 	expectDone(t, poll, nil)
@@ -312,12 +345,11 @@ func TestCloseDescriptorWakesBlocked(t *testing.T) {
 		t.Errorf("poll revents %#x, want POLLNVAL", fds[0].Revents)
 	}
 
-	s := sockAt(t, l, lfd)
 	accept := call(func() error { _, _, err := Accept(l, lfd); return err })
-	expectBlocked(t, accept)
+	waitSleeper(t, ls)
 	must(t, l.Close(lfd))
 	expectDone(t, accept, errno.EBADF)
-	if ev := s.Events(); ev != POLLNVAL {
+	if ev := ls.Events(); ev != POLLNVAL {
 		t.Errorf("listener events %#x after its calls returned, want POLLNVAL (closed)", ev)
 	}
 }
