@@ -46,6 +46,6 @@ func slowStart(c *conn, acked int) bool {
 	if c.cwnd >= c.ssthresh {
 		return false
 	}
-	c.cwnd += c.hystart.growth(c, min(acked, 2*c.payloadMSS()), c.ackRTT)
+	c.cwnd += c.hystart.growth(c, min(acked, 2*c.payloadMSS()))
 	return true
 }

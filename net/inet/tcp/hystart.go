@@ -33,10 +33,11 @@ type hystart struct {
 }
 
 // growth returns how much of the slow-start increase inc to apply for
-// an ACK that gave the RTT sample rtt (negative: none), and leaves slow start by
-// setting ssthresh when CSS has run its rounds. Only the first slow start
-// (ssthresh still at its initial value) uses it.
-func (h *hystart) growth(c *conn, inc int, rtt time.Duration) int {
+// the ACK being processed, and leaves slow start by setting ssthresh
+// when CSS has run its rounds. Only the first slow start (ssthresh still
+// at its initial value) uses it. The first samples of a round are all
+// it takes (as Linux's HyStart does), so later ACKs read no clock.
+func (h *hystart) growth(c *conn, inc int) int {
 	if c.ssthresh != initialSsthresh || !c.s.p.hystart.Load() {
 		return inc
 	}
@@ -57,9 +58,13 @@ func (h *hystart) growth(c *conn, inc int, rtt time.Duration) int {
 			}
 		}
 	}
-	if rtt >= 0 && rtt < maxHyStartSample {
-		h.curMin = min(h.curMin, rtt)
-		h.samples++
+	if h.samples < hsRTTSamples && c.ackTSEcr != 0 {
+		// The echo is of the segment that drew this ACK, so the sample
+		// holds after retransmissions too.
+		if rtt := time.Duration(int32(c.tsNow()-c.ackTSEcr)) * time.Millisecond; rtt >= 0 && rtt < maxHyStartSample {
+			h.curMin = min(h.curMin, rtt)
+			h.samples++
+		}
 	}
 	if h.samples >= hsRTTSamples && h.curMin != hsNoRTT {
 		if !h.css && h.lastMin != hsNoRTT {

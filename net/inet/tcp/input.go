@@ -507,11 +507,9 @@ func (c *conn) processAck(seg *segment) bool {
 	acked := diff(h.ack, c.sndUna)
 	switch {
 	case acked > 0:
-		c.ackRTT = -1
-		if c.tsOK && h.opts.hasTS && h.opts.tsEcr != 0 {
-			// The echo is of the segment that drew this ACK, so the
-			// sample holds after retransmissions too.
-			c.ackRTT = time.Duration(int32(c.tsNow()-h.opts.tsEcr)) * time.Millisecond
+		c.ackTSEcr = 0
+		if c.tsOK && h.opts.hasTS {
+			c.ackTSEcr = h.opts.tsEcr
 		}
 		c.newAck(h.ack, acked)
 	case acked == 0 && len(seg.payload) == 0 && h.flags&(flagSYN|flagFIN) == 0 &&
@@ -636,7 +634,6 @@ func (c *conn) enterRecovery() {
 	s.stats.FastRexmits.Add(1)
 	c.inRecovery = true
 	c.tlpOut = false
-	c.tlp.Stop()
 	c.recover = c.sndMax
 	c.rtTiming = false
 	c.cc.onLoss(c)

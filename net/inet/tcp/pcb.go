@@ -129,24 +129,25 @@ type conn struct {
 	rcvWS       int // the window shift offered in our SYN, -1: none
 
 	// round-trip timing (RFC 6298)
-	srtt       time.Duration
-	rttvar     time.Duration
-	rto        time.Duration
-	rtTiming   bool
-	rtSeq      seqnum
-	rtStart    time.Duration
-	backoff    int           // consecutive retransmission timeouts
-	ackRTT     time.Duration // the RTT the ACK being processed echoes (-1: none)
-	hystart    hystart
-	tso        bool   // the route takes super-segments (TSO)
-	persisting bool   // rexmt runs as the persist timer
-	tlpOut     bool   // a tail loss probe is out (tlpEnd not yet acknowledged)
-	tlpSeq     seqnum // the probe's first byte
-	tlpEnd     seqnum // snd.max after the probe
-	tlpRexmit  bool   // the probe was a retransmission
-	forceSend  bool   // the persist timer overrides silly-window avoidance
-	lastRecv   time.Duration
-	keepProbes int
+	srtt                 time.Duration
+	rttvar               time.Duration
+	rto                  time.Duration
+	rtTiming             bool
+	rtSeq                seqnum
+	rtStart              time.Duration
+	backoff              int    // consecutive retransmission timeouts
+	ackTSEcr             uint32 // the timestamp the ACK being processed echoes (0: none)
+	hystart              hystart
+	tso                  bool   // the route takes super-segments (TSO)
+	persisting           bool   // rexmt runs as the persist timer
+	tlpOut               bool   // a tail loss probe is out (tlpEnd not yet acknowledged)
+	tlpSeq               seqnum // the probe's first byte
+	tlpEnd               seqnum // snd.max after the probe
+	tlpRexmit            bool   // the probe was a retransmission
+	tlpProgress, tlpSeen uint32 // progress counted, and seen by the probe timer
+	forceSend            bool   // the persist timer overrides silly-window avoidance
+	lastRecv             time.Duration
+	keepProbes           int
 
 	challengeTime  time.Duration // start of the challenge-ACK second
 	challengeCount int

@@ -60,7 +60,6 @@ func (c *conn) rexmtTimer() {
 		}
 		c.cc.onTimeout(c)
 		c.tlpOut = false
-		c.tlp.Stop()
 		c.inRecovery = false
 		c.dupAcks = 0
 		c.recover = c.sndMax

@@ -24,33 +24,50 @@ func (c *conn) probeAllowed() bool {
 		!c.persisting && c.backoff == 0 && c.srtt > 0
 }
 
-// armProbe (re)starts the probe timeout after new data went out or an
-// ACK acknowledged some, or stops it when no probe may go.
-func (c *conn) armProbe() {
-	if !c.probeAllowed() {
-		c.tlp.Stop()
-		return
-	}
+// pto is the probe timeout, or 0 when the retransmission timer would
+// come first.
+func (c *conn) pto() time.Duration {
 	pto := 2 * c.srtt
 	if int(c.sndMax-c.sndUna) <= c.payloadMSS() {
 		pto += tlpDelAck // one segment out: its ACK may be delayed
 	}
 	pto = max(pto, tlpMinPTO)
 	if pto >= c.rtoBackedOff() {
-		// The retransmission timer comes first: no probe.
-		c.tlp.Stop()
-		return
+		return 0
 	}
-	c.tlp.Schedule(pto)
+	return pto
 }
 
-// tlpTimer sends a tail loss probe and restarts the retransmission
-// timer behind it.
+// armProbe notes progress, new data sent or acknowledged, which puts the
+// probe off. The ACK path reads no clock and touches no timer: the
+// callout, armed when idle, goes off after a probe timeout and sends the
+// probe only if no progress came meanwhile, else it waits another probe
+// timeout. A probe so goes between one and two probe timeouts after the
+// last progress.
+func (c *conn) armProbe() {
+	c.tlpProgress++
+	if !c.tlp.Pending() && c.probeAllowed() {
+		if pto := c.pto(); pto > 0 {
+			c.tlpSeen = c.tlpProgress
+			c.tlp.Schedule(pto)
+		}
+	}
+}
+
+// tlpTimer sends a tail loss probe when no progress came for a probe
+// timeout, and restarts the retransmission timer behind it.
 func (c *conn) tlpTimer() {
 	c.mu.Lock()
 	if !c.tlp.Pending() && c.probeAllowed() {
-		c.tailProbe()
-		c.rexmt.Schedule(c.rtoBackedOff())
+		switch pto := c.pto(); {
+		case pto == 0:
+		case c.tlpSeen != c.tlpProgress:
+			c.tlpSeen = c.tlpProgress
+			c.tlp.Schedule(pto)
+		default:
+			c.tailProbe()
+			c.rexmt.Schedule(c.rtoBackedOff())
+		}
 	}
 	c.unlockAndFlush()
 }
