@@ -41,9 +41,9 @@ func (c *conn) pto() time.Duration {
 // armProbe notes progress, new data sent or acknowledged, which puts the
 // probe off. The ACK path reads no clock and touches no timer: the
 // callout, armed when idle, goes off after a probe timeout and sends the
-// probe only if no progress came meanwhile, else it waits another probe
-// timeout. A probe so goes between one and two probe timeouts after the
-// last progress.
+// probe only if no progress came meanwhile, else it looks again a
+// quarter of a timeout later. A probe so goes between one and one and a
+// quarter probe timeouts after the last progress.
 func (c *conn) armProbe() {
 	c.tlpProgress++
 	if !c.tlp.Pending() && c.probeAllowed() {
@@ -63,7 +63,7 @@ func (c *conn) tlpTimer() {
 		case pto == 0:
 		case c.tlpSeen != c.tlpProgress:
 			c.tlpSeen = c.tlpProgress
-			c.tlp.Schedule(pto)
+			c.tlp.Schedule(pto / 4)
 		default:
 			c.tailProbe()
 			c.rexmt.Schedule(c.rtoBackedOff())
