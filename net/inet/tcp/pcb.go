@@ -145,6 +145,7 @@ type conn struct {
 	tlpEnd               seqnum // snd.max after the probe
 	tlpRexmit            bool   // the probe was a retransmission
 	tlpProgress, tlpSeen uint32 // progress counted, and seen by the probe timer
+	tlpQuiet             int    // quarters of a probe timeout without progress
 	forceSend            bool   // the persist timer overrides silly-window avoidance
 	lastRecv             time.Duration
 	keepProbes           int

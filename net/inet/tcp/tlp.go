@@ -38,17 +38,21 @@ func (c *conn) pto() time.Duration {
 	return pto
 }
 
+// tlpQuarters is how many quarters of a probe timeout without progress
+// make the probe go.
+const tlpQuarters = 4
+
 // armProbe notes progress, new data sent or acknowledged, which puts the
 // probe off. The ACK path reads no clock and touches no timer: the
-// callout, armed when idle, goes off after a probe timeout and sends the
-// probe only if no progress came meanwhile, else it looks again a
-// quarter of a timeout later. A probe so goes between one and one and a
-// quarter probe timeouts after the last progress.
+// callout, armed when idle, goes off after a probe timeout; then every
+// quarter of one it looks for progress, and it sends the probe once a
+// whole timeout has passed without any. A probe so goes between one and
+// one and a quarter probe timeouts after the last progress.
 func (c *conn) armProbe() {
 	c.tlpProgress++
 	if !c.tlp.Pending() && c.probeAllowed() {
 		if pto := c.pto(); pto > 0 {
-			c.tlpSeen = c.tlpProgress
+			c.tlpSeen, c.tlpQuiet = c.tlpProgress, tlpQuarters-1
 			c.tlp.Schedule(pto)
 		}
 	}
@@ -58,13 +62,15 @@ func (c *conn) armProbe() {
 // timeout, and restarts the retransmission timer behind it.
 func (c *conn) tlpTimer() {
 	c.mu.Lock()
-	if !c.tlp.Pending() && c.probeAllowed() {
-		switch pto := c.pto(); {
-		case pto == 0:
-		case c.tlpSeen != c.tlpProgress:
-			c.tlpSeen = c.tlpProgress
-			c.tlp.Schedule(pto / 4)
-		default:
+	if pto := c.pto(); !c.tlp.Pending() && c.probeAllowed() && pto > 0 {
+		if c.tlpSeen != c.tlpProgress {
+			c.tlpSeen, c.tlpQuiet = c.tlpProgress, 0
+		} else {
+			c.tlpQuiet++
+		}
+		if c.tlpQuiet < tlpQuarters {
+			c.tlp.Schedule(pto / tlpQuarters)
+		} else {
 			c.tailProbe()
 			c.rexmt.Schedule(c.rtoBackedOff())
 		}
