@@ -63,3 +63,11 @@ func BenchmarkChecksum1500(b *testing.B) {
 		Checksum(p, 0)
 	}
 }
+
+func BenchmarkChecksum64K(b *testing.B) {
+	p := make([]byte, 65000)
+	b.SetBytes(int64(len(p)))
+	for b.Loop() {
+		Checksum(p, 0)
+	}
+}
