@@ -148,10 +148,13 @@ func (b *Buf) Clone() *Buf {
 }
 
 // GSO returns the segment size of a TCP super-segment: 0 for an ordinary
-// packet. A super-segment is one IPv4 TCP packet, larger than the path
-// MTU, that a link with TSO cuts into segments of GSO payload bytes each;
-// its TCP checksum field holds only the pseudo-header's sum (uncomplemented,
-// over the whole TCP length), for the link to finish per segment.
+// packet. A super-segment is one IPv4 TCP packet larger than the path
+// MTU. Going out, a link with TSO cuts it into segments of GSO payload
+// bytes each, and its TCP checksum field holds only the pseudo-header's
+// sum (uncomplemented, over the whole TCP length), for the link to
+// finish per segment. Coming in, a link that coalesced segments (as
+// Linux's TAP device does) gives the size they had, and the checksum is
+// complete: a router must cut the packet up again.
 func (b *Buf) GSO() int { return int(b.gso) }
 
 // SetGSO marks the packet a TCP super-segment with segments of n payload
