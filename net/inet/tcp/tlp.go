@@ -50,7 +50,7 @@ const tlpQuarters = 4
 // one and a quarter probe timeouts after the last progress.
 func (c *conn) armProbe() {
 	c.tlpProgress++
-	if !c.tlp.Pending() && c.probeAllowed() {
+	if c.probeAllowed() && !c.tlp.Pending() {
 		if pto := c.pto(); pto > 0 {
 			c.tlpSeen, c.tlpQuiet = c.tlpProgress, tlpQuarters-1
 			c.tlp.Schedule(pto)
