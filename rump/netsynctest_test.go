@@ -77,20 +77,7 @@ func TestWireDelayVirtual(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer b.Halt()
-		w := wire.New(wire.Config{Impairments: wire.Impairments{Delay: 50 * time.Millisecond}})
-		for _, side := range []struct {
-			k    *rump.Kernel
-			end  *wire.End
-			addr string
-		}{{a, w.A(), "10.0.0.1/24"}, {b, w.B(), "10.0.0.2/24"}} {
-			name, err := side.k.AttachLink(side.end)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := side.k.ConfigureInterface(name, netip.MustParsePrefix(side.addr)); err != nil {
-				t.Fatal(err)
-			}
-		}
+		joinWire(t, wire.New(wire.Config{Impairments: wire.Impairments{Delay: 50 * time.Millisecond}}), a, b)
 		ln, err := b.Listen("tcp", "10.0.0.2:80")
 		if err != nil {
 			t.Fatal(err)

@@ -22,7 +22,14 @@ import (
 func wired(t *testing.T) (a, b *rump.Kernel) {
 	t.Helper()
 	a, b = boot(t), boot(t)
-	w := wire.New(wire.Config{})
+	joinWire(t, wire.New(wire.Config{}), a, b)
+	return a, b
+}
+
+// joinWire attaches a and b to the two ends of w as 10.0.0.1/24 and
+// 10.0.0.2/24.
+func joinWire(t *testing.T, w *wire.Wire, a, b *rump.Kernel) {
+	t.Helper()
 	for _, side := range []struct {
 		k    *rump.Kernel
 		end  *wire.End
@@ -36,7 +43,6 @@ func wired(t *testing.T) (a, b *rump.Kernel) {
 			t.Fatal(err)
 		}
 	}
-	return a, b
 }
 
 // TestConnConformanceWire runs x/net's net.Conn conformance test over TCP
