@@ -112,6 +112,10 @@ type NewNode struct {
 	UID  uint32
 	GID  uint32
 	Rdev uint64
+	// Cred is the creator's: a driver that keeps space for the superuser
+	// judges by it whether the new node may take that space. nil means
+	// the kernel itself creates the node.
+	Cred *kern.Cred
 }
 
 // Dirent is a directory entry as ReadDir reports it. Next is the cookie
@@ -130,10 +134,12 @@ type Statvfs struct {
 	Iosize  uint64 // optimal I/O size
 	Blocks  uint64 // in Frsize units
 	Bfree   uint64
-	Bavail  uint64
-	Files   uint64
+	Bavail  uint64 // free to those who may not use the reserve
+	Bresvd  uint64 // kept for the superuser (FFS's minfree)
+	Files   uint64 // inodes users can have: NetBSD's FFS leaves out the reserved ones
 	Ffree   uint64
 	Favail  uint64
+	Fresvd  uint64
 	Namemax uint64
 	Flag    uint64 // MNT_* flags, filled in by the VFS
 	FSType  string
@@ -196,6 +202,14 @@ type Node interface {
 	// Reclaim releases the node's in-memory state, freeing its storage
 	// if it has no links. No other caller can reach the node.
 	Reclaim() error
+}
+
+// CredWriter is implemented by nodes whose writes depend on who writes:
+// FFS keeps its minfree reserve for the superuser, as NetBSD's
+// ffs_alloc asks kauth for KAUTH_SYSTEM_FS_RESERVEDSPACE. The VFS calls
+// WriteCred instead of Write when a node has it. Exclusive.
+type CredWriter interface {
+	WriteCred(cred *kern.Cred, p []byte, off int64) (int, error)
 }
 
 // FileSystem is one mounted instance of a driver.

@@ -185,6 +185,7 @@ func (v *VFS) makeLocked(cred *kern.Cred, p *kern.Proc, dir *Vnode, name string,
 	nn.Mode = nn.Mode & kern.ALLPERMS &^ p.Umask()
 	nn.UID = cred.UID()
 	nn.GID = dir.perm().gid
+	nn.Cred = cred
 	if !cred.IsRoot() && !cred.InGroup(nn.GID) {
 		nn.Mode &^= kern.S_ISGID
 	}

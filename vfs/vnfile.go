@@ -47,7 +47,13 @@ func (vf *vnodeFile) Write(l *kern.LWP, f *kern.File, p []byte, off int64) (int,
 	if vp.mount.ReadOnly() {
 		return 0, off, errno.EROFS
 	}
-	n, err := vp.node.Write(p, off)
+	var n int
+	var err error
+	if cw, ok := vp.node.(CredWriter); ok {
+		n, err = cw.WriteCred(l.Cred(), p, off)
+	} else {
+		n, err = vp.node.Write(p, off)
+	}
 	if err == nil && flags&(kern.O_SYNC|kern.O_DSYNC) != 0 {
 		err = vp.node.Fsync(flags&kern.O_SYNC == 0)
 	}

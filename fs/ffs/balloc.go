@@ -1,6 +1,7 @@
 package ffs
 
 import (
+	"github.com/gorump/gorump/kern"
 	"github.com/gorump/gorump/kern/errno"
 )
 
@@ -40,6 +41,33 @@ func (n *node) blkPref(lbn int64) int64 {
 		}
 	}
 	return (n.ino / sb.ipg) * sb.fpg
+}
+
+// allocatingAs makes n's block allocations cred's until the returned
+// function is called. The caller holds n exclusively.
+func (n *node) allocatingAs(cred *kern.Cred) (restore func()) {
+	old := n.allocCred
+	n.allocCred = cred
+	return func() { n.allocCred = old }
+}
+
+// mayAllocate refuses (ENOSPC) an allocation for n once the free space
+// is down to the minfree reserve and n allocates for somebody other than
+// the superuser: NetBSD's ffs_alloc and ffs_realloccg check freespace()
+// against fs_minfree before every allocation, and kauth lets only root
+// (KAUTH_SYSTEM_FS_RESERVEDSPACE) go on.
+func (n *node) mayAllocate() error {
+	if n.allocCred == nil || n.allocCred.IsRoot() {
+		return nil
+	}
+	f := n.fs
+	f.mu.Lock()
+	t := f.sb.cstotal
+	f.mu.Unlock()
+	if t.nbfree*f.sb.frag+t.nffree-f.sb.reserved() <= 0 {
+		return errno.ENOSPC
+	}
+	return nil
 }
 
 // allocRun allocates nbytes (a multiple of the fragment size, at most a
@@ -98,6 +126,11 @@ func (f *fsys) freeRun(addr, nbytes int64) error {
 // new whole block right away.
 func (n *node) growDirect(lbn, oldBytes, newBytes int64, overwrite bool) error {
 	f, sb := n.fs, n.fs.sb
+	if oldBytes < newBytes {
+		if err := n.mayAllocate(); err != nil {
+			return err
+		}
+	}
 	addr := n.ip.db[lbn]
 	if addr == 0 {
 		alloc := f.allocRun
@@ -199,6 +232,9 @@ func (n *node) ballocIndirect(lbn int64, overwrite bool) (int64, error) {
 	}
 	pref := n.blkPref(lbn)
 	if n.ip.ib[level] == 0 {
+		if err := n.mayAllocate(); err != nil {
+			return 0, err
+		}
 		a, err := f.allocIndirect(pref, sb.bsize)
 		if err != nil {
 			return 0, err
@@ -216,6 +252,9 @@ func (n *node) ballocIndirect(lbn int64, overwrite bool) (int64, error) {
 			return 0, err
 		}
 		if next == 0 {
+			if err := n.mayAllocate(); err != nil {
+				return 0, err
+			}
 			alloc := f.allocRun // a data block
 			if l > 0 {
 				alloc = f.allocIndirect

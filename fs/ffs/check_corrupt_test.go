@@ -233,11 +233,9 @@ func damageCases() []damageCase {
 		{"wrong cg nbfree", func(d *damage) { d.put32(d.cg(0)+cgOffCs+4, d.get32(d.cg(0)+cgOffCs+4)-1) },
 			want{PhaseCylGroups, WrongCGCounts, "", 0}, nil, nil},
 		{"wrong cstotal", func(d *damage) {
-			if d.sb.ufs2 {
-				d.sb.bo.PutUint64(d.img[d.sb.loc+1016:], uint64(d.sb.cstotal.nbfree+5)) // cs_nbfree, int64
-			} else {
-				d.put32(d.sb.loc+196, d.sb.cstotal.nbfree+5)
-			}
+			// cs_nbfree of the 64-bit totals, which UFS1 with
+			// FS_FLAGS_UPDATED keeps too.
+			d.sb.bo.PutUint64(d.img[d.sb.loc+1016:], uint64(d.sb.cstotal.nbfree+5))
 		}, want{PhaseCylGroups, WrongTotals, "", anyCG}, nil, nil},
 		{"dangling directory", func(d *damage) { d.put32(d.entry("dir", "sub"), 0) },
 			want{PhaseConnectivity, UnreachableDir, "dir/sub", anyCG}, nil, []string{"dir/sub"}},

@@ -253,7 +253,18 @@ func writeNewfs(d disk.Disk, sb *superblock, opts NewfsOptions) error {
 		bo.PutUint32(raw[superblockMagic:], magicUFS1)
 	}
 	sb.raw = raw
+	sb.wideTotals = true // fs_old_flags has FS_FLAGS_UPDATED
 	sb.encode()
+	if !sb.ufs2 {
+		// A new UFS1 file system has its totals in the old copy as well,
+		// for readers from before FS_FLAGS_UPDATED; only the wide copy is
+		// kept up to date after this.
+		t := sb.cstotal
+		i32(192, t.ndir)
+		i32(196, t.nbfree)
+		i32(200, t.nifree)
+		i32(204, t.nffree)
+	}
 	// Summary array, cylinder groups with their superblock copies, and
 	// each group's first inode blocks.
 	cs := make([]byte, cssize)
@@ -367,6 +378,15 @@ func (sb *superblock) buildCG(c, csFrags, now int64) ([]byte, csum) {
 			cs.nffree += free
 			g.frsumAdd(free, 1)
 		}
+	}
+	// The fragments of a last, partial block are free fragments, as
+	// NetBSD's mkfs leaves them.
+	if from := max(frags-frags%sb.frag, used); from < frags {
+		for rel := from; rel < frags; rel++ {
+			setBit(m, rel)
+		}
+		cs.nffree += frags - from
+		g.frsumAdd(frags-from, 1)
 	}
 	g.setCs(cs)
 	// Cluster summary: count runs of free blocks.

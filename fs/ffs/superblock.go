@@ -59,8 +59,15 @@ type superblock struct {
 	flags                          int32
 	clean                          bool
 	volname                        string
+	minfree                        int64 // percent of the data blocks kept for the superuser
 	cstotal                        csumTotal
 	time                           int64
+	// wideTotals says the totals live in the 64-bit fs_cstotal at 1008
+	// alone: UFS2, and UFS1 with FS_FLAGS_UPDATED in fs_old_flags, where
+	// NetBSD's kernel and fsck_ffs neither read nor update the old 32-bit
+	// copy at 192. A UFS1 superblock from before that flag keeps only the
+	// old copy.
+	wideTotals bool
 	// UFS1's rotational layout tables, still kept up to date in cylinder
 	// groups: cylinders a group, sectors a cylinder and a track, and
 	// rotational positions.
@@ -78,17 +85,18 @@ func (sb *superblock) encode() {
 		clean = 1
 	}
 	b[209] = clean
-	// Both the 32-bit and the 64-bit totals are kept, for UFS1 and UFS2
-	// alike, as NetBSD and makefs write them.
 	t := sb.cstotal
-	bo.PutUint32(b[192:], uint32(t.ndir))
-	bo.PutUint32(b[196:], uint32(t.nbfree))
-	bo.PutUint32(b[200:], uint32(t.nifree))
-	bo.PutUint32(b[204:], uint32(t.nffree))
-	bo.PutUint64(b[1008:], uint64(t.ndir))
-	bo.PutUint64(b[1016:], uint64(t.nbfree))
-	bo.PutUint64(b[1024:], uint64(t.nifree))
-	bo.PutUint64(b[1032:], uint64(t.nffree))
+	if sb.wideTotals {
+		bo.PutUint64(b[1008:], uint64(t.ndir))
+		bo.PutUint64(b[1016:], uint64(t.nbfree))
+		bo.PutUint64(b[1024:], uint64(t.nifree))
+		bo.PutUint64(b[1032:], uint64(t.nffree))
+	} else {
+		bo.PutUint32(b[192:], uint32(t.ndir))
+		bo.PutUint32(b[196:], uint32(t.nbfree))
+		bo.PutUint32(b[200:], uint32(t.nifree))
+		bo.PutUint32(b[204:], uint32(t.nffree))
+	}
 	bo.PutUint64(b[1072:], uint64(sb.time))
 	if !sb.ufs2 {
 		bo.PutUint32(b[32:], uint32(sb.time))
@@ -96,6 +104,12 @@ func (sb *superblock) encode() {
 }
 
 type csumTotal struct{ ndir, nbfree, nifree, nffree int64 }
+
+// reserved returns the fragments kept for the superuser, as NetBSD's
+// freespace() reckons them from fs_minfree.
+func (sb *superblock) reserved() int64 {
+	return sb.dsize * min(max(sb.minfree, 0), 99) / 100
+}
 
 // inodeSize returns the size of an on-disk inode.
 func (sb *superblock) inodeSize() int64 {
@@ -188,6 +202,7 @@ func parseSuperblock(b []byte, bo binary.ByteOrder, loc, diskSize int64) (*super
 	sb.cgsize = i32(160)
 	sb.ipg, sb.fpg = i32(184), i32(188)
 	sb.clean = b[209] != 0
+	sb.minfree = i32(60)
 	sb.maxSymlinkLen = i32(1320)
 	sb.contigSumSize = i32(1316)
 	sb.flags = int32(i32(1312))
@@ -211,7 +226,6 @@ func parseSuperblock(b []byte, bo binary.ByteOrder, loc, diskSize int64) (*super
 		sb.size, sb.dsize = i64(1080), i64(1088)
 		sb.csaddr = i64(1096)
 		sb.time = i64(1072)
-		sb.cstotal = csumTotal{i64(1008), i64(1016), i64(1024), i64(1032)}
 		// UFS2 belongs at 65536; Debian's makefs puts it at 8192. Anywhere
 		// else it must say it is there, or it is a stray copy.
 		if loc != 65536 && loc != 8192 && i64(1000) != loc {
@@ -221,6 +235,11 @@ func parseSuperblock(b []byte, bo binary.ByteOrder, loc, diskSize int64) (*super
 		sb.size, sb.dsize = i32(36), i32(40)
 		sb.csaddr = i32(152)
 		sb.time = i32(32)
+	}
+	sb.wideTotals = sb.ufs2 || b[211]&fsFlagsUpdated != 0
+	if sb.wideTotals {
+		sb.cstotal = csumTotal{i64(1008), i64(1016), i64(1024), i64(1032)}
+	} else {
 		sb.cstotal = csumTotal{i32(192), i32(196), i32(200), i32(204)}
 	}
 	switch {

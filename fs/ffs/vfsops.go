@@ -232,10 +232,13 @@ func (f *fsys) Statvfs() (vfs.Statvfs, error) {
 	f.mu.Lock() // allocation changes the totals
 	t := sb.cstotal
 	f.mu.Unlock()
-	free := t.nbfree*sb.frag + t.nffree
+	// As NetBSD's ffs_statvfs: the minfree reserve is counted free but
+	// not available, and inodes 0 and 1, never handed out, are no files.
+	free := max(t.nbfree*sb.frag+t.nffree, 0)
+	resvd := sb.reserved()
 	return vfs.Statvfs{Bsize: uint64(sb.bsize), Frsize: uint64(sb.fsize), Iosize: uint64(sb.bsize),
-		Blocks: uint64(sb.dsize), Bfree: uint64(max(free, 0)), Bavail: uint64(max(free, 0)),
-		Files: uint64(sb.ncg * sb.ipg), Ffree: uint64(max(t.nifree, 0)), Favail: uint64(max(t.nifree, 0)),
+		Blocks: uint64(sb.dsize), Bfree: uint64(free), Bavail: uint64(max(free-resvd, 0)), Bresvd: uint64(resvd),
+		Files: uint64(sb.ncg*sb.ipg - rootIno), Ffree: uint64(max(t.nifree, 0)), Favail: uint64(max(t.nifree, 0)),
 		Namemax: 255}, nil
 }
 

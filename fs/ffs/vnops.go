@@ -20,6 +20,11 @@ type node struct {
 	dirMu    sync.Mutex       // guards building dirIndex
 	dirIndex map[string]int64 // a directory's names, once built
 	dirSlack []int            // room in each chunk, once built; see slack
+
+	// allocCred is whose the node's block allocations are during a call
+	// that holds the node exclusively; nil means the kernel's own, which
+	// may use the minfree reserve.
+	allocCred *kern.Cred
 }
 
 func (n *node) Ino() vfs.Ino { return vfs.Ino(n.ino) }

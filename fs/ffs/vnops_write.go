@@ -82,6 +82,13 @@ func (n *node) writeData(p []byte, off int64) (int, error) {
 	return done, nil
 }
 
+// WriteCred is Write by cred, who may use the minfree reserve only as
+// the superuser.
+func (n *node) WriteCred(cred *kern.Cred, p []byte, off int64) (int, error) {
+	defer n.allocatingAs(cred)()
+	return n.Write(p, off)
+}
+
 func (n *node) Write(p []byte, off int64) (int, error) {
 	if n.fs.ro {
 		return 0, errno.EROFS
@@ -165,6 +172,13 @@ func (n *node) newInode(nn *vfs.NewNode, dir bool) (*node, error) {
 	return c, nil
 }
 
+// writeNewData writes the first contents of a node being made for cred:
+// a directory's first block, a long symlink's target.
+func (c *node) writeNewData(cred *kern.Cred, p []byte) (int, error) {
+	defer c.allocatingAs(cred)()
+	return c.writeData(p, 0)
+}
+
 // abandon frees an inode whose creation failed half-way.
 func (c *node) abandon(dir bool) {
 	c.truncate(0) //nolint:errcheck // best effort on an error path
@@ -189,6 +203,7 @@ func (n *node) Create(name string, nn *vfs.NewNode) (vfs.Node, error) {
 	if err := n.checkDir(); err != nil {
 		return nil, err
 	}
+	defer n.allocatingAs(nn.Cred)()
 	c, err := n.newInode(nn, false)
 	if err != nil {
 		return nil, err
@@ -222,6 +237,7 @@ func (n *node) Mkdir(name string, nn *vfs.NewNode) (vfs.Node, error) {
 	if n.ip.nlink >= linkMax {
 		return nil, errno.EMLINK
 	}
+	defer n.allocatingAs(nn.Cred)()
 	nn.Type = vfs.VDIR
 	c, err := n.newInode(nn, true)
 	if err != nil {
@@ -232,7 +248,7 @@ func (n *node) Mkdir(name string, nn *vfs.NewNode) (vfs.Node, error) {
 	chunk := make([]byte, dirBlockSize)
 	sb.putEntry(chunk, c.ino, direntLen(1), 4, ".")
 	sb.putEntry(chunk[direntLen(1):], n.ino, dirBlockSize-direntLen(1), 4, "..")
-	if _, err := c.writeData(chunk, 0); err != nil {
+	if _, err := c.writeNewData(nn.Cred, chunk); err != nil {
 		c.abandon(true)
 		return nil, err
 	}
@@ -254,6 +270,7 @@ func (n *node) Symlink(name, target string, nn *vfs.NewNode) (vfs.Node, error) {
 	if err := n.checkDir(); err != nil {
 		return nil, err
 	}
+	defer n.allocatingAs(nn.Cred)()
 	nn.Type = vfs.VLNK
 	c, err := n.newInode(nn, false)
 	if err != nil {
@@ -263,7 +280,7 @@ func (n *node) Symlink(name, target string, nn *vfs.NewNode) (vfs.Node, error) {
 	if int64(len(target)) < n.fs.sb.maxSymlinkLen {
 		copy(c.ip.shortLink, target)
 		c.ip.size = int64(len(target))
-	} else if _, err := c.writeData([]byte(target), 0); err != nil {
+	} else if _, err := c.writeNewData(nn.Cred, []byte(target)); err != nil {
 		c.abandon(false)
 		return nil, err
 	}
