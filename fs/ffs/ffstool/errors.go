@@ -1,6 +1,9 @@
 package ffstool
 
-import "strings"
+import (
+	"errors"
+	"strings"
+)
 
 // opError is an error from one of the tools, named by the tool and, when
 // one is concerned, the image: "fsck: disk.img: ...". The driver's own
@@ -30,3 +33,6 @@ func wrapOp(op, path string, err error) error {
 	}
 	return &opError{op: op, path: path, err: err}
 }
+
+// errIsDir is the cause when an image path names a directory.
+var errIsDir = errors.New("is a directory, want an image file")

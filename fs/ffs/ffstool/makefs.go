@@ -205,8 +205,10 @@ const maxBuildTries = 4
 // owners and access and modification times. Sockets are skipped. The
 // tree is walked in sorted order and copied through a gorump kernel on
 // an in-memory host whose clock stands at the epoch, so the same tree
-// and epoch give a byte-identical image. The image file is written
-// once, at the end; a regular file gets holes where the image is zero.
+// and epoch give a byte-identical image. The image is written to its
+// file as it is built, in memory that does not grow with the image; a
+// regular file gets holes where the image is zero. An existing file is
+// emptied first; a failed build removes the file if Makefs created it.
 func Makefs(imagePath, srcDir string, opts MakefsOptions) (*MakefsResult, error) {
 	res, err := makefs(imagePath, srcDir, opts)
 	if err != nil {
@@ -215,7 +217,7 @@ func Makefs(imagePath, srcDir string, opts MakefsOptions) (*MakefsResult, error)
 	return res, nil
 }
 
-func makefs(imagePath, srcDir string, opts MakefsOptions) (*MakefsResult, error) {
+func makefs(imagePath, srcDir string, opts MakefsOptions) (res *MakefsResult, err error) {
 	o, err := opts.resolve()
 	if err != nil {
 		return nil, err
@@ -248,11 +250,23 @@ func makefs(imagePath, srcDir string, opts MakefsOptions) (*MakefsResult, error)
 			return nil, err
 		}
 	}
+	out, created, err := openOutput(imagePath)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", imagePath, unwrapPath(err))
+	}
+	defer func() {
+		if cerr := out.closeFile(); err == nil && cerr != nil {
+			res, err = nil, cerr
+		}
+		if err != nil && created {
+			os.Remove(imagePath)
+		}
+	}()
 	for try := 1; ; try++ {
 		pc.reset(Progress{Phase: "copy", TotalEntries: t.entries, TotalBytes: t.fileBytes})
-		h, err := build(t, o, g, newfs, pc)
+		err := build(t, o, g, newfs, pc, out)
 		if err == nil {
-			if err := writeImage(h, imagePath); err != nil {
+			if err := out.finish(); err != nil {
 				return nil, err
 			}
 			break
