@@ -19,10 +19,7 @@ var newfsCommand = command{
 		size := fs.String("s", "", "size in 512-byte sectors, or bytes with k, m, g or t; a missing image is created this big")
 		return func(e *env, args []string) error {
 			if len(args) != 1 {
-				return usagef("want one image, got %d arguments", len(args))
-			}
-			if *version != 1 && *version != 2 {
-				return usagef("-O %d: want 1 or 2", *version)
+				return usagef("want one image, got %s", gotOperands(args))
 			}
 			o := ffstool.NewfsOptions{Version: *version, BlockSize: *bsize, FragmentSize: *fsize,
 				Density: *density, MinFree: *minfree, VolumeName: *label}

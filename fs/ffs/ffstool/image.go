@@ -3,11 +3,13 @@ package ffstool
 import (
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"time"
 
 	"github.com/gorump/gorump/fs/ffs"
+	"github.com/gorump/gorump/kern/errno"
 )
 
 // NewfsOptions describe a file system Newfs makes: ffs.NewfsOptions.
@@ -29,13 +31,17 @@ type (
 // the file-system id is derived from SOURCE_DATE_EPOCH when it is set
 // (so the image is reproducible), and random otherwise.
 func Newfs(path string, opts NewfsOptions) (Info, error) {
+	_, statErr := os.Stat(path)
 	info, err := newfs(path, opts)
+	if err != nil && os.IsNotExist(statErr) {
+		os.Remove(path) // a failure leaves no file it made
+	}
 	return info, wrapOp("newfs", path, unwrapPath(err))
 }
 
 func newfs(path string, opts NewfsOptions) (Info, error) {
-	if opts.Size < 0 {
-		return Info{}, fmt.Errorf("size %d is negative", opts.Size)
+	if err := checkNewfsOptions(opts); err != nil {
+		return Info{}, err
 	}
 	st, err := os.Stat(path)
 	switch {
@@ -60,7 +66,7 @@ func newfs(path string, opts NewfsOptions) (Info, error) {
 			return Info{}, err
 		}
 	case st.IsDir():
-		return Info{}, fmt.Errorf("is a directory")
+		return Info{}, errIsDir
 	}
 	envEpoch := os.Getenv("SOURCE_DATE_EPOCH") != ""
 	if opts.Time == 0 {
@@ -85,12 +91,52 @@ func newfs(path string, opts NewfsOptions) (Info, error) {
 	}
 	defer d.Close()
 	if err := ffs.Newfs(d, opts); err != nil {
+		size := d.Size()
+		if opts.Size > 0 {
+			size = min(size, opts.Size)
+		}
+		switch {
+		case isNoSpace(err):
+			return Info{}, tooSmall(size)
+		case errors.Is(err, errno.EINVAL):
+			// A size given goes with a default picked for the image's size.
+			return Info{}, badOption("%s: does not go with the sizes picked for %d bytes", plain(err), size)
+		}
 		return Info{}, err
 	}
 	if err := d.Sync(); err != nil {
 		return Info{}, err
 	}
 	return ffs.Probe(d)
+}
+
+// checkNewfsOptions checks what Newfs can check before it touches the
+// image.
+func checkNewfsOptions(o NewfsOptions) error {
+	if o.Version != 0 && o.Version != 1 && o.Version != 2 {
+		return badOption("version %d: want 1 or 2", o.Version)
+	}
+	if err := checkGeometry(o.BlockSize, o.FragmentSize); err != nil {
+		return err
+	}
+	for _, v := range []struct {
+		name string
+		n    int64
+	}{{"size", o.Size}, {"density", o.Density}} {
+		if v.n < 0 {
+			return badOption("%s %d is negative", v.name, v.n)
+		}
+	}
+	if o.MinFree < 0 || o.MinFree > 99 {
+		return badOption("minfree %d%%: want 0 to 99", o.MinFree)
+	}
+	if o.VolumeName != "" && o.Version == 1 {
+		return badOption("a volume name needs UFS2 (version 2)")
+	}
+	if len(o.VolumeName) > 31 {
+		return badOption("volume name %q: at most 31 bytes", o.VolumeName)
+	}
+	return nil
 }
 
 // Probe describes the FFS in the host file or device at path.

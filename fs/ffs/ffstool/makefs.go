@@ -1,7 +1,6 @@
 package ffstool
 
 import (
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"os"
@@ -119,7 +118,7 @@ func (o MakefsOptions) resolve() (*resolved, error) {
 		r.Version = 1
 	}
 	if r.Version != 1 && r.Version != 2 {
-		return nil, fmt.Errorf("version %d: want 1 or 2", r.Version)
+		return nil, badOption("version %d: want 1 or 2", r.Version)
 	}
 	switch {
 	case r.BlockSize == 0 && r.FragmentSize == 0:
@@ -129,17 +128,14 @@ func (o MakefsOptions) resolve() (*resolved, error) {
 	case r.BlockSize == 0:
 		r.BlockSize = max(r.FragmentSize, min(8*r.FragmentSize, defaultBlockSize))
 	}
-	if !pow2(r.BlockSize) || r.BlockSize < 4096 || r.BlockSize > 65536 {
-		return nil, fmt.Errorf("block size %d: want a power of two from 4096 to 65536", r.BlockSize)
-	}
-	if !pow2(r.FragmentSize) || r.FragmentSize < 512 || r.FragmentSize > r.BlockSize || r.BlockSize/r.FragmentSize > 8 {
-		return nil, fmt.Errorf("fragment size %d: want a power of two from 512, and 1 to 8 fragments a block", r.FragmentSize)
+	if err := checkGeometry(r.BlockSize, r.FragmentSize); err != nil {
+		return nil, err
 	}
 	if r.minFree == 0 {
 		r.minFree = defaultMinFree
 	}
 	if r.minFree < 0 || r.minFree > 99 {
-		return nil, fmt.Errorf("minfree %d%%: want 1 to 99", r.minFree)
+		return nil, badOption("minfree %d%%: want 1 to 99", r.minFree)
 	}
 	for _, v := range []struct {
 		name string
@@ -148,18 +144,18 @@ func (o MakefsOptions) resolve() (*resolved, error) {
 		{"free blocks", r.FreeBlocks}, {"free blocks percentage", r.FreeBlocksPercent},
 		{"free files", r.FreeFiles}, {"free files percentage", r.FreeFilesPercent}} {
 		if v.n < 0 {
-			return nil, fmt.Errorf("%s %d is negative", v.name, v.n)
+			return nil, badOption("%s %d is negative", v.name, v.n)
 		}
 	}
 	r.Size -= r.Size % 512 // whole sectors
 	if r.MaxSize > 0 && r.MinSize > r.MaxSize {
-		return nil, fmt.Errorf("minimum size %d is above the maximum size %d", r.MinSize, r.MaxSize)
+		return nil, badOption("minimum size %d is above the maximum size %d", r.MinSize, r.MaxSize)
 	}
 	if r.VolumeName != "" && r.Version != 2 {
-		return nil, errors.New("a volume name needs UFS2 (version 2)")
+		return nil, badOption("a volume name needs UFS2 (version 2)")
 	}
 	if len(r.VolumeName) > 31 {
-		return nil, fmt.Errorf("volume name %q: at most 31 bytes", r.VolumeName)
+		return nil, badOption("volume name %q: at most 31 bytes", r.VolumeName)
 	}
 	epoch, err := Epoch(o.Epoch)
 	if err != nil {
@@ -275,7 +271,7 @@ func makefs(imagePath, srcDir string, opts MakefsOptions) (res *MakefsResult, er
 			return nil, err
 		}
 		if !computed {
-			return nil, fmt.Errorf("the tree does not fit in %d bytes: %w", newfs.Size, err)
+			return nil, fmt.Errorf("size %d bytes: the tree does not fit", newfs.Size)
 		}
 		if try == maxBuildTries || (o.MaxSize > 0 && newfs.Size >= o.MaxSize) {
 			return nil, fmt.Errorf("the tree did not fit in the %d bytes computed for it: %w", newfs.Size, err)
@@ -312,8 +308,11 @@ func densityFor(opts ffs.NewfsOptions, inodes int64) (int64, error) {
 		return opts.Density, nil
 	}
 	l, err := probeLayout(opts)
+	if isNoSpace(err) {
+		return 0, tooSmall(opts.Size)
+	}
 	if err != nil {
-		return 0, fmt.Errorf("%d bytes: %w", opts.Size, err)
+		return 0, fmt.Errorf("size %d bytes: %w", opts.Size, err)
 	}
 	if l.freeInodes >= inodes {
 		return 0, nil

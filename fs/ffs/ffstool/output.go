@@ -37,6 +37,9 @@ var _ rumpuser.File = (*outputImage)(nil)
 // openOutput opens (creating if need be) the image file at path for a
 // build of size bytes; created reports whether it made the file.
 func openOutput(path string) (o *outputImage, created bool, err error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil, false, errIsDir
+	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
 	if err == nil {
 		created = true
