@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	ffs newfs [-q] [--json] [-O 1|2] [-B le|be] [-b bsize] [-f fsize]
+//	ffs newfs [-q] [--json] [-F] [-O 1|2] [-B le|be] [-b bsize] [-f fsize]
 //	          [-i density] [-m minfree] [-L volname] [-s size] image
 //	ffs makefs [-q] [--json] [-B le|be] [-b free-blocks[%]] [-f free-files[%]]
 //	           [-M minsize] [-m maxsize] [-o option,...] [-s size]
@@ -22,6 +22,11 @@
 // does not grow with the image. newfs's -s counts 512-byte sectors
 // unless a suffix says otherwise, as newfs(8)'s does.
 //
+// newfs refuses to write over a file that holds data but no FFS unless
+// -F is given, as mke2fs asks before it writes over data it does not
+// recognise; an FFS image, an empty file and a file of zeroes are
+// written over without -F.
+//
 // fsck reports without changing anything (-n); with -y it repairs what
 // fsck_ffs -y repairs and marks the file system clean.
 //
@@ -35,7 +40,8 @@
 //
 //	0  done (fsck: the file system is clean, with -y once repaired)
 //	1  the work failed: a missing or unreadable image or tree, not an
-//	   FFS, too small for what it must hold, an I/O error
+//	   FFS, too small for what it must hold, data newfs will not write
+//	   over, an I/O error
 //	2  the command line is wrong: an unknown flag, missing or extra
 //	   operands, or an option value wrong whatever the image (a
 //	   malformed size, version 3, block size 1000); the message ends
@@ -174,7 +180,8 @@ func run(args []string, stdout, stderr io.Writer, terminal bool) int {
 const exitHelp = `exit status:
   0  done (fsck: the file system is clean, with -y once repaired)
   1  the work failed: a missing or unreadable image or tree, not an FFS,
-     too small for what it must hold, an I/O error
+     too small for what it must hold, data newfs will not write over
+     without -F, an I/O error
   2  the command line is wrong: an unknown flag, missing or extra operands,
      or an option value wrong whatever the image (a malformed size,
      version 3, block size 1000)

@@ -424,3 +424,46 @@ func TestHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestNewfsRefusesData wants newfs to keep a file holding data that is
+// no FFS unless forced, and to write over an FFS, an empty file and a
+// file of holes without asking.
+func TestNewfsRefusesData(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data.img")
+	content := bytes.Repeat([]byte("precious"), 1<<17)
+	if err := os.WriteFile(data, content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	status, _, stderr := ffs("newfs", data)
+	if status != exitFailure || stderr != "ffs newfs: "+data+": holds 1048576 bytes of data and no FFS file system (-F writes over it)\n" {
+		t.Errorf("newfs over data: status %d, stderr %q", status, stderr)
+	}
+	if b, _ := os.ReadFile(data); !bytes.Equal(b, content) {
+		t.Fatal("newfs changed a file it refused")
+	}
+	for _, force := range []string{"-F", "--force"} {
+		if status, _, stderr := ffs("newfs", "-q", force, data); status != exitOK {
+			t.Errorf("newfs %s: status %d, %q", force, status, stderr)
+		}
+	}
+	// Now an FFS: written over without -F.
+	if status, _, stderr := ffs("newfs", "-q", "-O", "1", data); status != exitOK {
+		t.Errorf("newfs over an FFS: status %d, %q", status, stderr)
+	}
+	empty, holes := filepath.Join(dir, "empty.img"), filepath.Join(dir, "holes.img")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(holes, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(holes, 4<<20); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"-s", "4m", empty}, {holes}} {
+		if status, _, stderr := ffs(append([]string{"newfs", "-q"}, args...)...); status != exitOK {
+			t.Errorf("newfs %v: status %d, %q", args, status, stderr)
+		}
+	}
+}
