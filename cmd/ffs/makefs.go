@@ -24,7 +24,7 @@ var makefsCommand = command{
 		fstype := fs.String("t", "ffs", "file-system type: only ffs")
 		return func(e *env, args []string) error {
 			if len(args) != 2 {
-				return usagef("want an image and a directory, got %d arguments", len(args))
+				return usagef("want an image and a directory, got %s", gotOperands(args))
 			}
 			if *fstype != "ffs" {
 				return usagef("file-system type %q: only ffs is made here", *fstype)

@@ -1,13 +1,15 @@
 package main
 
 import (
+	"errors"
 	"flag"
+	"fmt"
 
 	"github.com/gorump/gorump/fs/ffs/ffstool"
 )
 
 var newfsCommand = command{
-	usage: "[-q] [--json] [-O 1|2] [-B le|be] [-b bsize] [-f fsize] [-i density] [-m minfree] [-L volname] [-s size] image",
+	usage: "[-q] [--json] [-F] [-O 1|2] [-B le|be] [-b bsize] [-f fsize] [-i density] [-m minfree] [-L volname] [-s size] image",
 	flags: func(fs *flag.FlagSet) func(*env, []string) error {
 		version := fs.Int("O", 2, "FFS version: 1 (UFS1) or 2 (UFS2)")
 		order := fs.String("B", "le", "byte order: le or be")
@@ -16,16 +18,16 @@ var newfsCommand = command{
 		density := fs.Int64("i", 0, "bytes of data per inode (default: four fragments)")
 		minfree := fs.Int64("m", 0, "percentage kept free for root (default 5)")
 		label := fs.String("L", "", "volume name (UFS2)")
+		force := fs.Bool("F", false, "write over a file that holds data but no FFS (also --force)")
+		fs.BoolVar(force, "force", false, "the same as -F")
 		size := fs.String("s", "", "size in 512-byte sectors, or bytes with k, m, g or t; a missing image is created this big")
 		return func(e *env, args []string) error {
 			if len(args) != 1 {
-				return usagef("want one image, got %d arguments", len(args))
+				return usagef("want one image, got %s", gotOperands(args))
 			}
-			if *version != 1 && *version != 2 {
-				return usagef("-O %d: want 1 or 2", *version)
-			}
-			o := ffstool.NewfsOptions{Version: *version, BlockSize: *bsize, FragmentSize: *fsize,
-				Density: *density, MinFree: *minfree, VolumeName: *label}
+			o := ffstool.NewfsOptions{Force: *force}
+			o.Version, o.BlockSize, o.FragmentSize, o.Density, o.MinFree, o.VolumeName = *version, *bsize, *fsize,
+				*density, *minfree, *label
 			var err error
 			if o.BigEndian, err = parseByteOrder(*order); err != nil {
 				return err
@@ -36,6 +38,9 @@ var newfsCommand = command{
 				}
 			}
 			info, err := ffstool.Newfs(args[0], o)
+			if errors.Is(err, ffstool.ErrHoldsData) {
+				return fmt.Errorf("%w (-F writes over it)", err)
+			}
 			if err != nil {
 				return err
 			}

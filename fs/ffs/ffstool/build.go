@@ -1,11 +1,8 @@
 package ffstool
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path"
 	"time"
 
@@ -13,7 +10,6 @@ import (
 	"github.com/gorump/gorump/fs/ffs"
 	"github.com/gorump/gorump/kern/errno"
 	"github.com/gorump/gorump/rump"
-	"github.com/gorump/gorump/rumpuser"
 	"github.com/gorump/gorump/rumpuser/memhost"
 )
 
@@ -34,62 +30,57 @@ type builder struct {
 	progress *progressCounter
 }
 
-// build makes the file system in memory, on a memhost whose wall clock
-// stands at the epoch and whose random source is seeded from it, and
-// returns the host holding the image.
-func build(t *tree, o *resolved, g geometry, newfs ffs.NewfsOptions, pc *progressCounter) (*memhost.Host, error) {
-	host := memhost.New(memhost.Options{Seed: o.seed, Clock: memhost.NewFixedClock(o.epoch)})
-	host.AddFile(imageName, nil)
-	f, err := host.Open(imageName, rumpuser.OpenRDWR)
-	if err != nil {
-		return nil, err
+// build makes the file system in out, through a kernel on a memhost
+// whose wall clock stands at the epoch and whose random source is seeded
+// from it.
+func build(t *tree, o *resolved, g geometry, newfs ffs.NewfsOptions, pc *progressCounter, out *outputImage) error {
+	if err := out.reset(newfs.Size); err != nil {
+		return err
 	}
-	if err := f.Truncate(newfs.Size); err != nil {
-		return nil, err
-	}
-	d, err := disk.FromFile(f, 512, false)
+	host := &buildHost{Host: memhost.New(memhost.Options{Seed: o.seed, Clock: memhost.NewFixedClock(o.epoch)}), image: out}
+	d, err := disk.FromFile(out, 512, false)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := ffs.Newfs(d, newfs); err != nil {
-		return nil, err
+		return err
 	}
 	k, err := rump.Init(rump.Options{Host: host})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer k.Halt()
 	p := k.InitProc()
 	p.Umask(0)
 	if err := k.EtfsRegister(deviceName, imageName, rump.EtfsBlk); err != nil {
-		return nil, err
+		return err
 	}
 	if err := p.Mkdir(mountPoint, 0o755); err != nil {
-		return nil, err
+		return err
 	}
 	if err := p.Mount("ffs", deviceName, mountPoint, 0, nil); err != nil {
-		return nil, err
+		return err
 	}
 	b := &builder{t: t, o: o, g: g, p: p, buf: make([]byte, copyBufSize/g.bsize*g.bsize), progress: pc}
 	if err := p.Chdir(mountPoint); err != nil {
-		return nil, err
+		return err
 	}
 	if err := b.copyDir(t.root); err != nil {
-		return nil, err
+		return err
 	}
 	if err := p.Chdir("/"); err != nil {
-		return nil, err
+		return err
 	}
 	if err := b.setAttrs(mountPoint, t.root, false); err != nil {
-		return nil, err
+		return err
 	}
 	if err := p.Unmount(mountPoint, 0); err != nil {
-		return nil, fmt.Errorf("unmounting the image: %w", err)
+		return fmt.Errorf("unmounting the image: %w", err)
 	}
 	if err := k.Halt(); err != nil {
-		return nil, err
+		return err
 	}
-	return host, nil
+	return nil
 }
 
 // copyDir copies dir's entries into the kernel's current directory,
@@ -228,61 +219,6 @@ func (b *builder) timespec(t time.Time) rump.Timespec {
 		t = b.o.epoch
 	}
 	return rump.Timespec{Sec: t.Unix(), Nsec: int64(t.Nanosecond())}
-}
-
-// writeImage streams the image out of the host to the file at path,
-// leaving runs of zeroes as holes where path is a regular file.
-func writeImage(host *memhost.Host, path string) (err error) {
-	src, err := host.Open(imageName, rumpuser.OpenRDONLY)
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	size, err := src.Size()
-	if err != nil {
-		return err
-	}
-	out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := out.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	st, err := out.Stat()
-	if err != nil {
-		return err
-	}
-	regular := st.Mode().IsRegular()
-	if regular {
-		// Start empty, so that skipped zeroes read as zeroes.
-		if err := out.Truncate(0); err != nil {
-			return err
-		}
-	}
-	const chunk = 1 << 20
-	buf := make([]byte, chunk)
-	zero := make([]byte, chunk)
-	for off := int64(0); off < size; off += chunk {
-		n, err := src.ReadAt(buf[:min(chunk, size-off)], off)
-		if err != nil && !(errors.Is(err, io.EOF) && int64(n) == min(chunk, size-off)) {
-			return err
-		}
-		if regular && bytes.Equal(buf[:n], zero[:n]) {
-			continue
-		}
-		if _, err := out.WriteAt(buf[:n], off); err != nil {
-			return err
-		}
-	}
-	if regular {
-		if err := out.Truncate(size); err != nil {
-			return err
-		}
-	}
-	return out.Sync()
 }
 
 // isNoSpace reports whether err says the file system is full.

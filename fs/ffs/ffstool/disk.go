@@ -22,6 +22,10 @@ type fileDisk struct {
 
 var _ disk.Disk = (*fileDisk)(nil)
 
+// minImage is less than any FFS takes: its boot area, the superblock
+// and a cylinder group's header.
+const minImage = 16384
+
 // openFileDisk opens the host file or device at path as a disk of
 // 512-byte sectors; its size is rounded down to whole sectors.
 func openFileDisk(path string, readOnly bool) (*fileDisk, error) {
@@ -33,16 +37,25 @@ func openFileDisk(path string, readOnly bool) (*fileDisk, error) {
 	if err != nil {
 		return nil, err
 	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if st.IsDir() {
+		f.Close()
+		return nil, errIsDir
+	}
 	size, err := f.Seek(0, io.SeekEnd)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	size -= size % 512
-	if size == 0 {
+	if size < minImage {
 		f.Close()
-		return nil, fmt.Errorf("empty: %w", errno.EINVAL)
+		return nil, fmt.Errorf("%d bytes, too small to hold an FFS file system", size)
 	}
+	size -= size % 512
 	return &fileDisk{f: f, size: size, ro: readOnly}, nil
 }
 

@@ -14,13 +14,18 @@
 // and the tree is walked in sorted order, so the same tree and epoch
 // give the same bytes.
 //
-// The image is built in memory and written to its file once, at the
-// end, with holes where it is zero.
+// The build kernel's host serves the image straight from its file, so
+// memory use does not grow with the image: the kernel's buffer cache
+// and the tree's names are what Makefs holds. Pages of zeroes never
+// written stay holes in a regular file; on a device they are zeroed.
+// The file is emptied when the build starts, as NetBSD's makefs does;
+// a build that fails removes a file it created.
 //
 // Files: makefs.go (the API and the build's course), tree.go (reading
 // the source tree), blocks.go (what a file takes, and finding its blocks
 // of zeroes), size.go (computing an image size), build.go (copying
-// through the kernel and writing the image out), image.go (Newfs, Probe
-// and Check on image files), disk.go (disks over host files and in
-// sparse memory), host_*.go (host-specific stat and reads).
+// through the kernel), output.go (the image file as the build kernel
+// sees it), image.go (Newfs, Probe and Check on image files), disk.go
+// (disks over host files and in sparse memory), host_*.go
+// (host-specific stat and reads).
 package ffstool

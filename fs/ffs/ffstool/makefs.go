@@ -1,7 +1,6 @@
 package ffstool
 
 import (
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"os"
@@ -119,7 +118,7 @@ func (o MakefsOptions) resolve() (*resolved, error) {
 		r.Version = 1
 	}
 	if r.Version != 1 && r.Version != 2 {
-		return nil, fmt.Errorf("version %d: want 1 or 2", r.Version)
+		return nil, badOption("version %d: want 1 or 2", r.Version)
 	}
 	switch {
 	case r.BlockSize == 0 && r.FragmentSize == 0:
@@ -129,17 +128,14 @@ func (o MakefsOptions) resolve() (*resolved, error) {
 	case r.BlockSize == 0:
 		r.BlockSize = max(r.FragmentSize, min(8*r.FragmentSize, defaultBlockSize))
 	}
-	if !pow2(r.BlockSize) || r.BlockSize < 4096 || r.BlockSize > 65536 {
-		return nil, fmt.Errorf("block size %d: want a power of two from 4096 to 65536", r.BlockSize)
-	}
-	if !pow2(r.FragmentSize) || r.FragmentSize < 512 || r.FragmentSize > r.BlockSize || r.BlockSize/r.FragmentSize > 8 {
-		return nil, fmt.Errorf("fragment size %d: want a power of two from 512, and 1 to 8 fragments a block", r.FragmentSize)
+	if err := checkGeometry(r.BlockSize, r.FragmentSize); err != nil {
+		return nil, err
 	}
 	if r.minFree == 0 {
 		r.minFree = defaultMinFree
 	}
 	if r.minFree < 0 || r.minFree > 99 {
-		return nil, fmt.Errorf("minfree %d%%: want 1 to 99", r.minFree)
+		return nil, badOption("minfree %d%%: want 1 to 99", r.minFree)
 	}
 	for _, v := range []struct {
 		name string
@@ -148,18 +144,18 @@ func (o MakefsOptions) resolve() (*resolved, error) {
 		{"free blocks", r.FreeBlocks}, {"free blocks percentage", r.FreeBlocksPercent},
 		{"free files", r.FreeFiles}, {"free files percentage", r.FreeFilesPercent}} {
 		if v.n < 0 {
-			return nil, fmt.Errorf("%s %d is negative", v.name, v.n)
+			return nil, badOption("%s %d is negative", v.name, v.n)
 		}
 	}
 	r.Size -= r.Size % 512 // whole sectors
 	if r.MaxSize > 0 && r.MinSize > r.MaxSize {
-		return nil, fmt.Errorf("minimum size %d is above the maximum size %d", r.MinSize, r.MaxSize)
+		return nil, badOption("minimum size %d is above the maximum size %d", r.MinSize, r.MaxSize)
 	}
 	if r.VolumeName != "" && r.Version != 2 {
-		return nil, errors.New("a volume name needs UFS2 (version 2)")
+		return nil, badOption("a volume name needs UFS2 (version 2)")
 	}
 	if len(r.VolumeName) > 31 {
-		return nil, fmt.Errorf("volume name %q: at most 31 bytes", r.VolumeName)
+		return nil, badOption("volume name %q: at most 31 bytes", r.VolumeName)
 	}
 	epoch, err := Epoch(o.Epoch)
 	if err != nil {
@@ -205,8 +201,10 @@ const maxBuildTries = 4
 // owners and access and modification times. Sockets are skipped. The
 // tree is walked in sorted order and copied through a gorump kernel on
 // an in-memory host whose clock stands at the epoch, so the same tree
-// and epoch give a byte-identical image. The image file is written
-// once, at the end; a regular file gets holes where the image is zero.
+// and epoch give a byte-identical image. The image is written to its
+// file as it is built, in memory that does not grow with the image; a
+// regular file gets holes where the image is zero. An existing file is
+// emptied first; a failed build removes the file if Makefs created it.
 func Makefs(imagePath, srcDir string, opts MakefsOptions) (*MakefsResult, error) {
 	res, err := makefs(imagePath, srcDir, opts)
 	if err != nil {
@@ -215,7 +213,7 @@ func Makefs(imagePath, srcDir string, opts MakefsOptions) (*MakefsResult, error)
 	return res, nil
 }
 
-func makefs(imagePath, srcDir string, opts MakefsOptions) (*MakefsResult, error) {
+func makefs(imagePath, srcDir string, opts MakefsOptions) (res *MakefsResult, err error) {
 	o, err := opts.resolve()
 	if err != nil {
 		return nil, err
@@ -248,11 +246,23 @@ func makefs(imagePath, srcDir string, opts MakefsOptions) (*MakefsResult, error)
 			return nil, err
 		}
 	}
+	out, created, err := openOutput(imagePath)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", imagePath, unwrapPath(err))
+	}
+	defer func() {
+		if cerr := out.closeFile(); err == nil && cerr != nil {
+			res, err = nil, cerr
+		}
+		if err != nil && created {
+			os.Remove(imagePath)
+		}
+	}()
 	for try := 1; ; try++ {
 		pc.reset(Progress{Phase: "copy", TotalEntries: t.entries, TotalBytes: t.fileBytes})
-		h, err := build(t, o, g, newfs, pc)
+		err := build(t, o, g, newfs, pc, out)
 		if err == nil {
-			if err := writeImage(h, imagePath); err != nil {
+			if err := out.finish(); err != nil {
 				return nil, err
 			}
 			break
@@ -261,7 +271,7 @@ func makefs(imagePath, srcDir string, opts MakefsOptions) (*MakefsResult, error)
 			return nil, err
 		}
 		if !computed {
-			return nil, fmt.Errorf("the tree does not fit in %d bytes: %w", newfs.Size, err)
+			return nil, fmt.Errorf("size %d bytes: the tree does not fit", newfs.Size)
 		}
 		if try == maxBuildTries || (o.MaxSize > 0 && newfs.Size >= o.MaxSize) {
 			return nil, fmt.Errorf("the tree did not fit in the %d bytes computed for it: %w", newfs.Size, err)
@@ -298,8 +308,11 @@ func densityFor(opts ffs.NewfsOptions, inodes int64) (int64, error) {
 		return opts.Density, nil
 	}
 	l, err := probeLayout(opts)
+	if isNoSpace(err) {
+		return 0, tooSmall(opts.Size)
+	}
 	if err != nil {
-		return 0, fmt.Errorf("%d bytes: %w", opts.Size, err)
+		return 0, fmt.Errorf("size %d bytes: %w", opts.Size, err)
 	}
 	if l.freeInodes >= inodes {
 		return 0, nil

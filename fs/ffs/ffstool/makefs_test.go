@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"syscall"
 	"testing"
@@ -177,5 +178,36 @@ func TestMakefsLargeDeviceNumber(t *testing.T) {
 	}
 	if st.Rdev != dev || st.Mode != syscall.S_IFBLK|0o600 {
 		t.Errorf("device %#x mode %#o, want %#x %#o", st.Rdev, st.Mode, dev, syscall.S_IFBLK|0o600)
+	}
+}
+
+// TestMakefsBoundedMemory makes 1 GiB images of a small tree and wants
+// the process to have taken far less memory than that from the system:
+// the image goes to its file as it is built, not through memory.
+func TestMakefsBoundedMemory(t *testing.T) {
+	src := t.TempDir()
+	if err := os.WriteFile(filepath.Join(src, "data"), pattern(4<<20, 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const imageSize, bound = 1 << 30, 64 << 20
+	for _, version := range []int{1, 2} {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		img := filepath.Join(t.TempDir(), "big.img")
+		res, err := ffstool.Makefs(img, src, ffstool.MakefsOptions{Version: version, Size: imageSize, Epoch: epoch})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		// Sys never shrinks: its growth bounds the peak.
+		if grew := after.Sys - before.Sys; grew > bound {
+			t.Errorf("UFS%d: a %d-byte image took %d bytes of memory from the system, want under %d", version, res.Size, grew, bound)
+		} else {
+			t.Logf("UFS%d: a %d-byte image took %d bytes of memory from the system", version, res.Size, grew)
+		}
+		if res.Size != imageSize {
+			t.Errorf("image of %d bytes, want %d", res.Size, imageSize)
+		}
 	}
 }
