@@ -489,10 +489,6 @@ func TestNewfsSizes(t *testing.T) {
 					t.Errorf("newfs -s %s made %d bytes", size, got)
 				}
 				status, out, stderr = ffs("fsck", img)
-				if status == exitProblems && !strings.HasSuffix(size, "m") {
-					first, _, _ := strings.Cut(out, "\n")
-					t.Skipf("newfs odd sizes: fsck finds problems in a new file system of -s %s (fs/ffs/newfs.go): %s", size, first)
-				}
 				if status != exitOK {
 					t.Errorf("fsck: status %d, %q %q", status, out, stderr)
 				}
