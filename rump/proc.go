@@ -131,7 +131,8 @@ func (p *Proc) Fstat(fd int) (Stat, error) { return p.l.Fstat(fd) }
 // Fsync makes an open file's data and metadata durable.
 func (p *Proc) Fsync(fd int) error { return p.l.Fsync(fd, false) }
 
-// Fdatasync makes an open file's data durable.
+// Fdatasync makes an open file's data durable. As on NetBSD, the
+// descriptor must be open for writing (EBADF otherwise); Fsync takes any.
 func (p *Proc) Fdatasync(fd int) error { return p.l.Fsync(fd, true) }
 
 // Stat describes path, following symlinks.
