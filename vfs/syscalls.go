@@ -287,9 +287,19 @@ func (v *VFS) mknode(l *kern.LWP, path string, nn *NewNode, target string) error
 }
 
 // Link makes newpath another name for the file at oldpath, which must not
-// be a directory.
+// be a directory. As NetBSD's link(2), it follows a symlink at oldpath
+// and links its target (POSIX leaves this to the system; Linux links the
+// symlink itself).
 func (v *VFS) Link(l *kern.LWP, oldpath, newpath string) error {
-	vp, err := v.namei(l, oldpath, false)
+	return v.Linkat(l, oldpath, newpath, kern.AT_SYMLINK_FOLLOW)
+}
+
+// Linkat is linkat(2) with both paths resolved from the current
+// directory (AT_FDCWD): Link that follows a symlink at oldpath only when
+// flags has kern.AT_SYMLINK_FOLLOW, and otherwise links the symlink
+// itself. As NetBSD's, it ignores other flag bits.
+func (v *VFS) Linkat(l *kern.LWP, oldpath, newpath string, flags int) error {
+	vp, err := v.namei(l, oldpath, flags&kern.AT_SYMLINK_FOLLOW != 0)
 	if err != nil {
 		return err
 	}
