@@ -98,7 +98,7 @@ func (v *VFS) openCreate(l *kern.LWP, path string, follow, excl bool, mode uint3
 		if links > MaxSymlink {
 			return nil, false, errno.ELOOP
 		}
-		r, err := v.lookup(l, path, false, true)
+		r, err := v.lookup(l, path, lookParent)
 		if err != nil {
 			return nil, false, err
 		}
@@ -171,9 +171,7 @@ func (v *VFS) createLocked(cred *kern.Cred, p *kern.Proc, dir *Vnode, name strin
 
 func (v *VFS) makeLocked(cred *kern.Cred, p *kern.Proc, dir *Vnode, name string, slash bool, nn *NewNode, make func(*NewNode) (Node, error)) (*Vnode, error) {
 	if slash && nn.Type != VDIR {
-		if nn.Type == VREG {
-			return nil, errno.EISDIR
-		}
+		// The directory "name/" named went away after the lookup.
 		return nil, errno.ENOENT
 	}
 	if err := v.access(cred, dir, accWrite|accExec); err != nil {
@@ -196,11 +194,12 @@ func (v *VFS) makeLocked(cred *kern.Cred, p *kern.Proc, dir *Vnode, name string,
 	return dir.mount.adopt(node)
 }
 
-// parentLocked looks up path's parent, locks it exclusively and returns
-// it; the caller unlocks and releases it. Paths without a last component
-// ("/") or ending in "." or ".." give errForDots.
-func (v *VFS) parentLocked(l *kern.LWP, path string, errForDots errno.Errno) (nameResult, error) {
-	r, err := v.lookup(l, path, false, true)
+// parentLocked looks up path's parent (lookParent and how), locks it
+// exclusively and returns it; the caller unlocks and releases it. Paths
+// without a last component ("/") or ending in "." or ".." give
+// errForDots.
+func (v *VFS) parentLocked(l *kern.LWP, path string, how lookFlags, errForDots errno.Errno) (nameResult, error) {
+	r, err := v.lookup(l, path, lookParent|how)
 	if err != nil {
 		return r, err
 	}
@@ -256,7 +255,11 @@ func (v *VFS) Mkfifo(l *kern.LWP, path string, mode uint32) error {
 }
 
 func (v *VFS) mknode(l *kern.LWP, path string, nn *NewNode, target string) error {
-	r, err := v.parentLocked(l, path, errno.EEXIST)
+	var how lookFlags
+	if nn.Type == VDIR {
+		how = lookMkdir
+	}
+	r, err := v.parentLocked(l, path, how, errno.EEXIST)
 	if err != nil {
 		return err
 	}
@@ -307,7 +310,7 @@ func (v *VFS) Linkat(l *kern.LWP, oldpath, newpath string, flags int) error {
 	if vp.typ == VDIR {
 		return errno.EPERM
 	}
-	r, err := v.parentLocked(l, newpath, errno.EEXIST)
+	r, err := v.parentLocked(l, newpath, 0, errno.EEXIST)
 	if err != nil {
 		return err
 	}
@@ -323,7 +326,7 @@ func (v *VFS) Linkat(l *kern.LWP, oldpath, newpath string, flags int) error {
 		return err
 	}
 	if r.slash {
-		return errno.ENOTDIR
+		return errno.ENOENT // the directory "name/" named went away
 	}
 	if err := v.access(l.Cred(), dir, accWrite|accExec); err != nil {
 		return err
@@ -348,7 +351,7 @@ func (v *VFS) Rmdir(l *kern.LWP, path string) error {
 }
 
 func (v *VFS) remove(l *kern.LWP, path string, isDir bool) error {
-	r, err := v.lookup(l, path, false, true)
+	r, err := v.lookup(l, path, lookParent)
 	if err != nil {
 		return err
 	}
@@ -424,12 +427,12 @@ func stickyCheck(cred *kern.Cred, dir, vp *Vnode) error {
 // Rename moves from to to atomically, replacing to if it exists and is
 // compatible: a file replaces a file, a directory an empty directory.
 func (v *VFS) Rename(l *kern.LWP, from, to string) error {
-	rf, err := v.lookup(l, from, false, true)
+	rf, err := v.lookup(l, from, lookParent)
 	if err != nil {
 		return err
 	}
 	defer rf.done()
-	rt, err := v.lookup(l, to, false, true)
+	rt, err := v.lookup(l, to, lookParent|lookMkdir)
 	if err != nil {
 		return err
 	}

@@ -111,6 +111,28 @@ var dirCases = []testCase{
 		f.expect(ok, f.p.Rmdir(f.path("d/")), "rmdir(d/)")
 		f.absent("d")
 	}},
+	{name: "rmdir-trailing-slash-symlink", needs: needSymlinks, run: func(f *fixture) {
+		// The slash follows the symlink: these name the directory.
+		f.mkdir("d", 0o755)
+		f.mkfile("d/f", "", 0o644)
+		f.symlink("d", "l")
+		f.expect(errno.ENOTEMPTY, f.p.Rmdir(f.path("l/")), "rmdir(symlink to a non-empty dir + \"/\")")
+		f.expect(errno.EPERM, f.p.Unlink(f.path("l/")), "unlink(symlink to a dir + \"/\")")
+		f.exists("d/f")
+		f.isType("l", rump.S_IFLNK)
+	}},
+	{name: "rmdir-trailing-slash-symlink-empty", needs: needSymlinks, run: func(f *fixture) {
+		// As NetBSD's namei, the lookup ends at the symlink's target, so
+		// rmdir removes the target's entry in its own parent and leaves
+		// the symlink dangling.
+		f.mkdir("d", 0o755)
+		f.mkdir("e", 0o755)
+		f.symlink("../d", "e/l")
+		if f.expect(ok, f.p.Rmdir(f.path("e/l/")), "rmdir(symlink to an empty dir + \"/\")") {
+			f.absent("d")
+			f.isType("e/l", rump.S_IFLNK)
+		}
+	}},
 	{name: "unlink-dir", run: func(f *fixture) {
 		f.mkdir("d", 0o755)
 		f.expect(errno.EPERM, f.p.Unlink(f.path("d")), "unlink(dir)")
