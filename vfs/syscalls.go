@@ -426,22 +426,43 @@ func stickyCheck(cred *kern.Cred, dir, vp *Vnode) error {
 
 // Rename moves from to to atomically, replacing to if it exists and is
 // compatible: a file replaces a file, a directory an empty directory.
+// As NetBSD's, it looks from up whole before to, and both before it
+// compares their file systems: a missing from is ENOENT, a mount point at
+// either end EBUSY, and "to/" may be absent only when from is a
+// directory.
 func (v *VFS) Rename(l *kern.LWP, from, to string) error {
 	rf, err := v.lookup(l, from, lookParent)
 	if err != nil {
 		return err
 	}
 	defer rf.done()
-	rt, err := v.lookup(l, to, lookParent|lookMkdir)
+	if rf.dir == nil {
+		return errno.EBUSY
+	}
+	if rf.name == "." || rf.name == ".." {
+		return errno.EINVAL
+	}
+	fromDir, err := v.renameEnd(rf.dir, rf.name, false)
+	if err != nil {
+		return err
+	}
+	how := lookParent
+	if fromDir {
+		how |= lookMkdir
+	}
+	rt, err := v.lookup(l, to, how)
 	if err != nil {
 		return err
 	}
 	defer rt.done()
-	if rf.dir == nil || rt.dir == nil {
+	if rt.dir == nil {
 		return errno.EBUSY
 	}
-	if rf.name == "." || rf.name == ".." || rt.name == "." || rt.name == ".." {
+	if rt.name == "." || rt.name == ".." {
 		return errno.EINVAL
+	}
+	if _, err := v.renameEnd(rt.dir, rt.name, true); err != nil {
+		return err
 	}
 	if rf.dir.mount != rt.dir.mount {
 		return errno.EXDEV
@@ -460,6 +481,25 @@ func (v *VFS) Rename(l *kern.LWP, from, to string) error {
 	}
 }
 
+// renameEnd looks at entry name of dir, one end of a rename, before the
+// rename takes its locks (renameOnce looks again under them): it reports
+// whether the entry is a directory, gives EBUSY for a mount point and,
+// unless absentOK, ENOENT for a missing entry.
+func (v *VFS) renameEnd(dir *Vnode, name string, absentOK bool) (isDir bool, err error) {
+	vp, err := v.lookupShared(dir, name)
+	if err == errno.ENOENT && absentOK {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer vp.Rele()
+	if vp.mountedHere.Load() != nil {
+		return false, errno.EBUSY
+	}
+	return vp.typ == VDIR, nil
+}
+
 // renameOnce does one attempt of rename under the mount's rename lock.
 // It asks for a retry when an entry changed between lookup and locking.
 func (v *VFS) renameOnce(cred *kern.Cred, fdir *Vnode, fname string, fslash bool, tdir *Vnode, tname string, tslash bool) (retry bool, err error) {
@@ -472,8 +512,8 @@ func (v *VFS) renameOnce(cred *kern.Cred, fdir *Vnode, fname string, fslash bool
 	if fvp.mountedHere.Load() != nil || fvp == m.root {
 		return false, errno.EBUSY
 	}
-	if (fslash || tslash) && fvp.typ != VDIR {
-		return false, errno.ENOTDIR
+	if fslash && fvp.typ != VDIR {
+		return false, errno.ENOTDIR // replaced since the lookup
 	}
 	tvp, err := v.lookupShared(tdir, tname)
 	if err != nil && err != errno.ENOENT {
@@ -483,6 +523,16 @@ func (v *VFS) renameOnce(cred *kern.Cred, fdir *Vnode, fname string, fslash bool
 		defer tvp.Rele()
 		if tvp.mountedHere.Load() != nil {
 			return false, errno.EBUSY
+		}
+	}
+	if tslash {
+		// "to/" named a directory, or nothing with a directory moving
+		// there; the entry may have changed since the lookup.
+		switch {
+		case tvp == nil && fvp.typ != VDIR:
+			return false, errno.ENOENT
+		case tvp != nil && tvp.typ != VDIR:
+			return false, errno.ENOTDIR
 		}
 	}
 	if fvp == tvp {
