@@ -359,13 +359,22 @@ func (v *VFS) remove(l *kern.LWP, path string, isDir bool) error {
 	case r.dir == nil:
 		r.done()
 		return errno.EBUSY
-	case r.name == "." && isDir:
+	case r.name == ".":
+		// As NetBSD checks them, the root of a mount is busy before
+		// "." is invalid to remove.
+		root := r.dir == r.dir.mount.root
 		r.done()
-		return errno.EINVAL
+		if root {
+			return errno.EBUSY
+		}
+		if isDir {
+			return errno.EINVAL
+		}
+		return errno.EPERM
 	case r.name == ".." && isDir:
 		r.done()
 		return errno.ENOTEMPTY
-	case r.name == "." || r.name == "..":
+	case r.name == "..":
 		r.done()
 		return errno.EPERM
 	}
@@ -378,14 +387,16 @@ func (v *VFS) remove(l *kern.LWP, path string, isDir bool) error {
 	}
 	defer vp.Rele()
 	switch {
+	case vp.mountedHere.Load() != nil || vp == vp.mount.root:
+		// First, as NetBSD's namei refuses a mount point to any
+		// removal before unlink or rmdir looks at its type.
+		return errno.EBUSY
 	case isDir && vp.typ != VDIR:
 		return errno.ENOTDIR
 	case !isDir && vp.typ == VDIR:
 		return errno.EPERM
 	case !isDir && r.slash:
 		return errno.ENOTDIR
-	case vp.mountedHere.Load() != nil || vp == vp.mount.root:
-		return errno.EBUSY
 	}
 	cred := l.Cred()
 	if err := v.access(cred, dir, accWrite|accExec); err != nil {

@@ -85,6 +85,32 @@ var dirCases = []testCase{
 		f.expect(errno.EINVAL, f.p.Rmdir(f.path("d/.")), "rmdir(d/.)")
 		f.exists("d")
 	}},
+	{name: "rmdir-dot-cwd", run: func(f *fixture) {
+		f.mkdir("d", 0o755)
+		f.must(f.p.Chdir(f.path("d")), "chdir(d)")
+		defer func() { f.must(f.p.Chdir(f.dir), "chdir back") }()
+		f.expect(errno.EINVAL, f.p.Rmdir("."), "rmdir(.)")
+		f.exists("d")
+	}},
+	{name: "rmdir-dot-mount-root", run: func(f *fixture) {
+		// The root of a mount is busy before "." is invalid, as NetBSD
+		// checks them.
+		f.mkdir("m", 0o755)
+		f.mountOn("m")
+		f.expect(errno.EBUSY, f.p.Rmdir(f.path("m/.")), "rmdir(mount root/.)")
+		f.must(f.p.Chdir(f.path("m")), "chdir(m)")
+		defer func() { f.must(f.p.Chdir(f.dir), "chdir back") }()
+		f.expect(errno.EBUSY, f.p.Rmdir("."), "rmdir(.) in a mount's root")
+	}},
+	{name: "remove-mount-point", run: func(f *fixture) {
+		// A mount point is busy to unlink as to rmdir: NetBSD's namei
+		// refuses it before unlink sees a directory.
+		f.mkdir("m", 0o755)
+		f.mountOn("m")
+		f.expect(errno.EBUSY, f.p.Rmdir(f.path("m")), "rmdir(mount point)")
+		f.expect(errno.EBUSY, f.p.Unlink(f.path("m")), "unlink(mount point)")
+		f.exists("m")
+	}},
 	{name: "rmdir-dotdot", run: func(f *fixture) {
 		f.mkdir("d", 0o755)
 		f.mkdir("d/sub", 0o755)
