@@ -24,4 +24,6 @@
 // on a non-directory EFTYPE, and open(O_CREAT) of a missing "name/"
 // ENOENT. A trailing slash follows a symlink for every call, rmdir and
 // unlink included, and link(2) follows a symlink named as its source.
+// Where gorump deliberately answers otherwise than NetBSD, the case says
+// so and docs/netbsd-differences.md lists it.
 package vfstest
