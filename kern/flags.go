@@ -83,6 +83,11 @@ const (
 	FD_CLOEXEC      = 1
 )
 
+// Flags of the *at calls, NetBSD's values (sys/fcntl.h).
+const (
+	AT_SYMLINK_FOLLOW = 0x400 // linkat: follow a symlink named as the source
+)
+
 // lseek whence values.
 const (
 	SEEK_SET = 0

@@ -223,7 +223,10 @@ func (l *LWP) Fstat(fd int) (Stat, error) {
 }
 
 // Fsync pushes fd's data and metadata to stable storage; with dataOnly,
-// as fdatasync, only what is needed to read the data back.
+// as fdatasync, only what is needed to read the data back. As on NetBSD,
+// fsync takes a descriptor in any access mode, fdatasync only one open
+// for writing (EBADF otherwise); a descriptor that cannot sync (a
+// socket) gives EINVAL.
 func (l *LWP) Fsync(fd int, dataOnly bool) error {
 	f, err := l.proc.files.Get(fd)
 	if err != nil {
@@ -233,6 +236,9 @@ func (l *LWP) Fsync(fd int, dataOnly bool) error {
 	s, ok := f.ops.(Syncer)
 	if !ok {
 		return errno.EINVAL
+	}
+	if dataOnly && f.Flags()&FWRITE == 0 {
+		return errno.EBADF
 	}
 	return s.Sync(l, f, dataOnly)
 }

@@ -38,6 +38,9 @@ const (
 	FD_CLOEXEC      = kern.FD_CLOEXEC
 )
 
+// Linkat flags.
+const AT_SYMLINK_FOLLOW = kern.AT_SYMLINK_FOLLOW
+
 // lseek whence values.
 const (
 	SEEK_SET = kern.SEEK_SET

@@ -131,7 +131,8 @@ func (p *Proc) Fstat(fd int) (Stat, error) { return p.l.Fstat(fd) }
 // Fsync makes an open file's data and metadata durable.
 func (p *Proc) Fsync(fd int) error { return p.l.Fsync(fd, false) }
 
-// Fdatasync makes an open file's data durable.
+// Fdatasync makes an open file's data durable. As on NetBSD, the
+// descriptor must be open for writing (EBADF otherwise); Fsync takes any.
 func (p *Proc) Fdatasync(fd int) error { return p.l.Fsync(fd, true) }
 
 // Stat describes path, following symlinks.
@@ -159,9 +160,17 @@ func (p *Proc) Unlink(path string) error {
 	return pathErr("unlink", path, p.k.vfs.Unlink(p.l, path))
 }
 
-// Link makes newpath a hard link to oldpath.
+// Link makes newpath a hard link to oldpath. As NetBSD's link(2), it
+// follows a symlink at oldpath and links its target.
 func (p *Proc) Link(oldpath, newpath string) error {
 	return linkErr("link", oldpath, newpath, p.k.vfs.Link(p.l, oldpath, newpath))
+}
+
+// Linkat is linkat(2) with both paths resolved from the current
+// directory: Link that follows a symlink at oldpath only when flags has
+// AT_SYMLINK_FOLLOW, and otherwise links the symlink itself.
+func (p *Proc) Linkat(oldpath, newpath string, flags int) error {
+	return linkErr("linkat", oldpath, newpath, p.k.vfs.Linkat(p.l, oldpath, newpath, flags))
 }
 
 // Symlink makes path a symlink to target.

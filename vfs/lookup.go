@@ -65,13 +65,32 @@ func (v *VFS) procDirs(p *kern.Proc) (cwd, root *Vnode) {
 	return pd.cwd, pd.root
 }
 
+// lookFlags say how lookup resolves a path.
+type lookFlags uint8
+
+const (
+	// lookFollow follows a symlink in the last component.
+	lookFollow lookFlags = 1 << iota
+	// lookParent stops before the last component, for a caller that
+	// makes, removes or renames it: the result names its directory and
+	// the name. As NetBSD's namei does, a last component followed by a
+	// slash is still looked at, since the slash says it is a directory:
+	// a symlink there is followed (the result then names the target's
+	// directory and last name), a non-directory is ENOTDIR and an absent
+	// name ENOENT, unless lookMkdir is set.
+	lookParent
+	// lookMkdir, with lookParent, says a directory will be made or moved
+	// to the last component, so "name/" may be absent.
+	lookMkdir
+)
+
 // nameResult is what a lookup found. Vnodes in it are referenced; done
 // releases them.
 type nameResult struct {
 	dir   *Vnode // the parent directory (only when the parent was asked for)
 	vp    *Vnode // the object; nil when absent or when only the parent was asked for
 	name  string // the last component
-	slash bool   // the path ended in a slash
+	slash bool   // the path ended in a slash; with lookParent, name is then a directory or absent
 }
 
 func (r *nameResult) done() {
@@ -88,19 +107,24 @@ func (r *nameResult) done() {
 // namei resolves path to a referenced vnode, following a final symlink
 // when follow is set.
 func (v *VFS) namei(l *kern.LWP, path string, follow bool) (*Vnode, error) {
-	r, err := v.lookup(l, path, follow, false)
+	var how lookFlags
+	if follow {
+		how = lookFollow
+	}
+	r, err := v.lookup(l, path, how)
 	if err != nil {
 		return nil, err
 	}
 	return r.vp, nil
 }
 
-// lookup resolves path. With parent, it stops before the last component
-// and returns its directory and name (r.vp set and r.dir nil when the
-// path has no last component, like "/"). Otherwise it returns the object
-// in r.vp, following a final symlink when follow is set or the path ends
-// in a slash.
-func (v *VFS) lookup(l *kern.LWP, path string, follow, parent bool) (nameResult, error) {
+// lookup resolves path as how says. With lookParent, it stops before the
+// last component and returns its directory and name (r.vp set and r.dir
+// nil when the path has no last component, like "/"). Otherwise it
+// returns the object in r.vp, following a final symlink when how has
+// lookFollow or the path ends in a slash.
+func (v *VFS) lookup(l *kern.LWP, path string, how lookFlags) (nameResult, error) {
+	follow, parent := how&lookFollow != 0, how&lookParent != 0
 	if path == "" {
 		return nameResult{}, errno.ENOENT
 	}
@@ -162,10 +186,13 @@ func (v *VFS) lookup(l *kern.LWP, path string, follow, parent bool) (nameResult,
 			cur.Rele()
 			return nameResult{}, err
 		}
-		if last && parent {
-			return nameResult{dir: cur, name: name, slash: slash}, nil
+		if last && parent && !slash {
+			return nameResult{dir: cur, name: name}, nil
 		}
 		next, err := v.step(cur, name, root)
+		if err == errno.ENOENT && last && parent && how&lookMkdir != 0 {
+			return nameResult{dir: cur, name: name, slash: true}, nil
+		}
 		if err != nil {
 			cur.Rele()
 			return nameResult{}, err
@@ -195,6 +222,16 @@ func (v *VFS) lookup(l *kern.LWP, path string, follow, parent bool) (nameResult,
 				root.Ref()
 			}
 			continue
+		}
+		if last && parent {
+			// "name/" with a directory there: the caller looks name
+			// up again under its lock.
+			next.Rele()
+			if next.typ != VDIR {
+				cur.Rele()
+				return nameResult{}, errno.ENOTDIR
+			}
+			return nameResult{dir: cur, name: name, slash: true}, nil
 		}
 		cur.Rele()
 		cur = next

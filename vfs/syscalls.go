@@ -98,7 +98,7 @@ func (v *VFS) openCreate(l *kern.LWP, path string, follow, excl bool, mode uint3
 		if links > MaxSymlink {
 			return nil, false, errno.ELOOP
 		}
-		r, err := v.lookup(l, path, false, true)
+		r, err := v.lookup(l, path, lookParent)
 		if err != nil {
 			return nil, false, err
 		}
@@ -171,9 +171,7 @@ func (v *VFS) createLocked(cred *kern.Cred, p *kern.Proc, dir *Vnode, name strin
 
 func (v *VFS) makeLocked(cred *kern.Cred, p *kern.Proc, dir *Vnode, name string, slash bool, nn *NewNode, make func(*NewNode) (Node, error)) (*Vnode, error) {
 	if slash && nn.Type != VDIR {
-		if nn.Type == VREG {
-			return nil, errno.EISDIR
-		}
+		// The directory "name/" named went away after the lookup.
 		return nil, errno.ENOENT
 	}
 	if err := v.access(cred, dir, accWrite|accExec); err != nil {
@@ -197,11 +195,12 @@ func (v *VFS) makeLocked(cred *kern.Cred, p *kern.Proc, dir *Vnode, name string,
 	return dir.mount.adopt(node)
 }
 
-// parentLocked looks up path's parent, locks it exclusively and returns
-// it; the caller unlocks and releases it. Paths without a last component
-// ("/") or ending in "." or ".." give errForDots.
-func (v *VFS) parentLocked(l *kern.LWP, path string, errForDots errno.Errno) (nameResult, error) {
-	r, err := v.lookup(l, path, false, true)
+// parentLocked looks up path's parent (lookParent and how), locks it
+// exclusively and returns it; the caller unlocks and releases it. Paths
+// without a last component ("/") or ending in "." or ".." give
+// errForDots.
+func (v *VFS) parentLocked(l *kern.LWP, path string, how lookFlags, errForDots errno.Errno) (nameResult, error) {
+	r, err := v.lookup(l, path, lookParent|how)
 	if err != nil {
 		return r, err
 	}
@@ -257,7 +256,11 @@ func (v *VFS) Mkfifo(l *kern.LWP, path string, mode uint32) error {
 }
 
 func (v *VFS) mknode(l *kern.LWP, path string, nn *NewNode, target string) error {
-	r, err := v.parentLocked(l, path, errno.EEXIST)
+	var how lookFlags
+	if nn.Type == VDIR {
+		how = lookMkdir
+	}
+	r, err := v.parentLocked(l, path, how, errno.EEXIST)
 	if err != nil {
 		return err
 	}
@@ -288,9 +291,19 @@ func (v *VFS) mknode(l *kern.LWP, path string, nn *NewNode, target string) error
 }
 
 // Link makes newpath another name for the file at oldpath, which must not
-// be a directory.
+// be a directory. As NetBSD's link(2), it follows a symlink at oldpath
+// and links its target (POSIX leaves this to the system; Linux links the
+// symlink itself).
 func (v *VFS) Link(l *kern.LWP, oldpath, newpath string) error {
-	vp, err := v.namei(l, oldpath, false)
+	return v.Linkat(l, oldpath, newpath, kern.AT_SYMLINK_FOLLOW)
+}
+
+// Linkat is linkat(2) with both paths resolved from the current
+// directory (AT_FDCWD): Link that follows a symlink at oldpath only when
+// flags has kern.AT_SYMLINK_FOLLOW, and otherwise links the symlink
+// itself. As NetBSD's, it ignores other flag bits.
+func (v *VFS) Linkat(l *kern.LWP, oldpath, newpath string, flags int) error {
+	vp, err := v.namei(l, oldpath, flags&kern.AT_SYMLINK_FOLLOW != 0)
 	if err != nil {
 		return err
 	}
@@ -298,7 +311,7 @@ func (v *VFS) Link(l *kern.LWP, oldpath, newpath string) error {
 	if vp.typ == VDIR {
 		return errno.EPERM
 	}
-	r, err := v.parentLocked(l, newpath, errno.EEXIST)
+	r, err := v.parentLocked(l, newpath, 0, errno.EEXIST)
 	if err != nil {
 		return err
 	}
@@ -314,7 +327,7 @@ func (v *VFS) Link(l *kern.LWP, oldpath, newpath string) error {
 		return err
 	}
 	if r.slash {
-		return errno.ENOTDIR
+		return errno.ENOENT // the directory "name/" named went away
 	}
 	if err := v.access(l.Cred(), dir, accWrite|accExec); err != nil {
 		return err
@@ -339,7 +352,7 @@ func (v *VFS) Rmdir(l *kern.LWP, path string) error {
 }
 
 func (v *VFS) remove(l *kern.LWP, path string, isDir bool) error {
-	r, err := v.lookup(l, path, false, true)
+	r, err := v.lookup(l, path, lookParent)
 	if err != nil {
 		return err
 	}
@@ -347,13 +360,22 @@ func (v *VFS) remove(l *kern.LWP, path string, isDir bool) error {
 	case r.dir == nil:
 		r.done()
 		return errno.EBUSY
-	case r.name == "." && isDir:
+	case r.name == ".":
+		// As NetBSD checks them, the root of a mount is busy before
+		// "." is invalid to remove.
+		root := r.dir == r.dir.mount.root
 		r.done()
-		return errno.EINVAL
+		if root {
+			return errno.EBUSY
+		}
+		if isDir {
+			return errno.EINVAL
+		}
+		return errno.EPERM
 	case r.name == ".." && isDir:
 		r.done()
 		return errno.ENOTEMPTY
-	case r.name == "." || r.name == "..":
+	case r.name == "..":
 		r.done()
 		return errno.EPERM
 	}
@@ -366,14 +388,16 @@ func (v *VFS) remove(l *kern.LWP, path string, isDir bool) error {
 	}
 	defer vp.Rele()
 	switch {
+	case vp.mountedHere.Load() != nil || vp == vp.mount.root:
+		// First, as NetBSD's namei refuses a mount point to any
+		// removal before unlink or rmdir looks at its type.
+		return errno.EBUSY
 	case isDir && vp.typ != VDIR:
 		return errno.ENOTDIR
 	case !isDir && vp.typ == VDIR:
 		return errno.EPERM
 	case !isDir && r.slash:
 		return errno.ENOTDIR
-	case vp.mountedHere.Load() != nil || vp == vp.mount.root:
-		return errno.EBUSY
 	}
 	cred := l.Cred()
 	if err := v.access(cred, dir, accWrite|accExec); err != nil {
@@ -414,22 +438,43 @@ func stickyCheck(cred *kern.Cred, dir, vp *Vnode) error {
 
 // Rename moves from to to atomically, replacing to if it exists and is
 // compatible: a file replaces a file, a directory an empty directory.
+// As NetBSD's, it looks from up whole before to, and both before it
+// compares their file systems: a missing from is ENOENT, a mount point at
+// either end EBUSY, and "to/" may be absent only when from is a
+// directory.
 func (v *VFS) Rename(l *kern.LWP, from, to string) error {
-	rf, err := v.lookup(l, from, false, true)
+	rf, err := v.lookup(l, from, lookParent)
 	if err != nil {
 		return err
 	}
 	defer rf.done()
-	rt, err := v.lookup(l, to, false, true)
+	if rf.dir == nil {
+		return errno.EBUSY
+	}
+	if rf.name == "." || rf.name == ".." {
+		return errno.EINVAL
+	}
+	fromDir, err := v.renameEnd(rf.dir, rf.name, false)
+	if err != nil {
+		return err
+	}
+	how := lookParent
+	if fromDir {
+		how |= lookMkdir
+	}
+	rt, err := v.lookup(l, to, how)
 	if err != nil {
 		return err
 	}
 	defer rt.done()
-	if rf.dir == nil || rt.dir == nil {
+	if rt.dir == nil {
 		return errno.EBUSY
 	}
-	if rf.name == "." || rf.name == ".." || rt.name == "." || rt.name == ".." {
+	if rt.name == "." || rt.name == ".." {
 		return errno.EINVAL
+	}
+	if _, err := v.renameEnd(rt.dir, rt.name, true); err != nil {
+		return err
 	}
 	if rf.dir.mount != rt.dir.mount {
 		return errno.EXDEV
@@ -448,6 +493,25 @@ func (v *VFS) Rename(l *kern.LWP, from, to string) error {
 	}
 }
 
+// renameEnd looks at entry name of dir, one end of a rename, before the
+// rename takes its locks (renameOnce looks again under them): it reports
+// whether the entry is a directory, gives EBUSY for a mount point and,
+// unless absentOK, ENOENT for a missing entry.
+func (v *VFS) renameEnd(dir *Vnode, name string, absentOK bool) (isDir bool, err error) {
+	vp, err := v.lookupShared(dir, name)
+	if err == errno.ENOENT && absentOK {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer vp.Rele()
+	if vp.mountedHere.Load() != nil {
+		return false, errno.EBUSY
+	}
+	return vp.typ == VDIR, nil
+}
+
 // renameOnce does one attempt of rename under the mount's rename lock.
 // It asks for a retry when an entry changed between lookup and locking.
 func (v *VFS) renameOnce(cred *kern.Cred, fdir *Vnode, fname string, fslash bool, tdir *Vnode, tname string, tslash bool) (retry bool, err error) {
@@ -460,8 +524,8 @@ func (v *VFS) renameOnce(cred *kern.Cred, fdir *Vnode, fname string, fslash bool
 	if fvp.mountedHere.Load() != nil || fvp == m.root {
 		return false, errno.EBUSY
 	}
-	if (fslash || tslash) && fvp.typ != VDIR {
-		return false, errno.ENOTDIR
+	if fslash && fvp.typ != VDIR {
+		return false, errno.ENOTDIR // replaced since the lookup
 	}
 	tvp, err := v.lookupShared(tdir, tname)
 	if err != nil && err != errno.ENOENT {
@@ -471,6 +535,16 @@ func (v *VFS) renameOnce(cred *kern.Cred, fdir *Vnode, fname string, fslash bool
 		defer tvp.Rele()
 		if tvp.mountedHere.Load() != nil {
 			return false, errno.EBUSY
+		}
+	}
+	if tslash {
+		// "to/" named a directory, or nothing with a directory moving
+		// there; the entry may have changed since the lookup.
+		switch {
+		case tvp == nil && fvp.typ != VDIR:
+			return false, errno.ENOENT
+		case tvp != nil && tvp.typ != VDIR:
+			return false, errno.ENOTDIR
 		}
 	}
 	if fvp == tvp {

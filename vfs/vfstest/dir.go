@@ -85,6 +85,32 @@ var dirCases = []testCase{
 		f.expect(errno.EINVAL, f.p.Rmdir(f.path("d/.")), "rmdir(d/.)")
 		f.exists("d")
 	}},
+	{name: "rmdir-dot-cwd", run: func(f *fixture) {
+		f.mkdir("d", 0o755)
+		f.must(f.p.Chdir(f.path("d")), "chdir(d)")
+		defer func() { f.must(f.p.Chdir(f.dir), "chdir back") }()
+		f.expect(errno.EINVAL, f.p.Rmdir("."), "rmdir(.)")
+		f.exists("d")
+	}},
+	{name: "rmdir-dot-mount-root", run: func(f *fixture) {
+		// The root of a mount is busy before "." is invalid, as NetBSD
+		// checks them.
+		f.mkdir("m", 0o755)
+		f.mountOn("m")
+		f.expect(errno.EBUSY, f.p.Rmdir(f.path("m/.")), "rmdir(mount root/.)")
+		f.must(f.p.Chdir(f.path("m")), "chdir(m)")
+		defer func() { f.must(f.p.Chdir(f.dir), "chdir back") }()
+		f.expect(errno.EBUSY, f.p.Rmdir("."), "rmdir(.) in a mount's root")
+	}},
+	{name: "remove-mount-point", run: func(f *fixture) {
+		// A mount point is busy to unlink as to rmdir: NetBSD's namei
+		// refuses it before unlink sees a directory.
+		f.mkdir("m", 0o755)
+		f.mountOn("m")
+		f.expect(errno.EBUSY, f.p.Rmdir(f.path("m")), "rmdir(mount point)")
+		f.expect(errno.EBUSY, f.p.Unlink(f.path("m")), "unlink(mount point)")
+		f.exists("m")
+	}},
 	{name: "rmdir-dotdot", run: func(f *fixture) {
 		f.mkdir("d", 0o755)
 		f.mkdir("d/sub", 0o755)
@@ -110,6 +136,28 @@ var dirCases = []testCase{
 		f.mkdir("d", 0o755)
 		f.expect(ok, f.p.Rmdir(f.path("d/")), "rmdir(d/)")
 		f.absent("d")
+	}},
+	{name: "rmdir-trailing-slash-symlink", needs: needSymlinks, run: func(f *fixture) {
+		// The slash follows the symlink: these name the directory.
+		f.mkdir("d", 0o755)
+		f.mkfile("d/f", "", 0o644)
+		f.symlink("d", "l")
+		f.expect(errno.ENOTEMPTY, f.p.Rmdir(f.path("l/")), "rmdir(symlink to a non-empty dir + \"/\")")
+		f.expect(errno.EPERM, f.p.Unlink(f.path("l/")), "unlink(symlink to a dir + \"/\")")
+		f.exists("d/f")
+		f.isType("l", rump.S_IFLNK)
+	}},
+	{name: "rmdir-trailing-slash-symlink-empty", needs: needSymlinks, run: func(f *fixture) {
+		// As NetBSD's namei, the lookup ends at the symlink's target, so
+		// rmdir removes the target's entry in its own parent and leaves
+		// the symlink dangling.
+		f.mkdir("d", 0o755)
+		f.mkdir("e", 0o755)
+		f.symlink("../d", "e/l")
+		if f.expect(ok, f.p.Rmdir(f.path("e/l/")), "rmdir(symlink to an empty dir + \"/\")") {
+			f.absent("d")
+			f.isType("e/l", rump.S_IFLNK)
+		}
 	}},
 	{name: "unlink-dir", run: func(f *fixture) {
 		f.mkdir("d", 0o755)

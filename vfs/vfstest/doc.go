@@ -21,5 +21,9 @@
 // Expected errors are NetBSD's, since gorump is NetBSD-compatible where
 // the two differ from POSIX or Linux: O_NOFOLLOW on a symlink gives
 // EFTYPE, unlink of a directory EPERM, a non-root chmod that sets S_ISVTX
-// on a non-directory EFTYPE, and open(O_CREAT) of "name/" EISDIR.
+// on a non-directory EFTYPE, and open(O_CREAT) of a missing "name/"
+// ENOENT. A trailing slash follows a symlink for every call, rmdir and
+// unlink included, and link(2) follows a symlink named as its source.
+// Where gorump deliberately answers otherwise than NetBSD, the case says
+// so and docs/netbsd-differences.md lists it.
 package vfstest

@@ -165,6 +165,18 @@ var fdCases = []testCase{
 		f.expect(ok, f.p.Fsync(dfd), "fsync(directory)")
 		f.content("f", "dec")
 	}},
+	{name: "fsync-read-only", run: func(f *fixture) {
+		// NetBSD's fsync takes any descriptor on a file; fdatasync wants
+		// one open for writing.
+		f.mkfile("f", "abc", 0o644)
+		fd := f.open("f", rump.O_RDONLY, 0)
+		defer f.close(fd)
+		f.expect(ok, f.p.Fsync(fd), "fsync(O_RDONLY)")
+		f.expect(errno.EBADF, f.p.Fdatasync(fd), "fdatasync(O_RDONLY)")
+		dfd := f.open(".", rump.O_RDONLY|rump.O_DIRECTORY, 0)
+		defer f.close(dfd)
+		f.expect(errno.EBADF, f.p.Fdatasync(dfd), "fdatasync(directory)")
+	}},
 	{name: "fchdir", run: func(f *fixture) {
 		f.mkdir("d", 0o755)
 		f.mkfile("d/f", "x", 0o644)

@@ -130,6 +130,20 @@ func (f *fixture) mkdir(name string, mode uint32) {
 	f.must(f.p.Mkdir(f.path(name), mode), "mkdir(%s)", name)
 }
 
+// mountOn mounts an empty tmpfs on directory name, to be unmounted when
+// the case ends. Cases use it for what the VFS does with a mount point
+// that lies on the file system under test.
+func (f *fixture) mountOn(name string) {
+	f.t.Helper()
+	path := f.path(name)
+	f.must(f.p.Mount("tmpfs", "", path, 0, nil), "mount(tmpfs, %s)", name)
+	f.t.Cleanup(func() {
+		if err := f.p.Unmount(path, rump.MNT_FORCE); err != nil {
+			f.t.Errorf("unmount(%s): %s", name, errText(err))
+		}
+	})
+}
+
 func (f *fixture) symlink(target, name string) {
 	f.t.Helper()
 	f.must(f.p.Symlink(target, f.path(name)), "symlink(%q, %s)", target, name)

@@ -56,6 +56,36 @@ var linkCases = []testCase{
 		f.expect(errno.EEXIST, f.p.Link(f.path("a"), f.path("l")), "link(a, dangling symlink)")
 		f.absent("nope")
 	}},
+	{name: "symlink-source-follows", needs: needHardLinks | needSymlinks, run: func(f *fixture) {
+		// NetBSD's link(2) follows a symlink named as the source (linkat
+		// does only with AT_SYMLINK_FOLLOW).
+		f.mkfile("f", "data", 0o644)
+		f.symlink("f", "l")
+		if f.expect(ok, f.p.Link(f.path("l"), f.path("n")), "link(symlink, n)") {
+			f.isType("n", rump.S_IFREG)
+			f.check(f.lstat("n").Ino == f.lstat("f").Ino, "link(symlink, n) did not link the symlink's target")
+			f.nlink("f", 2)
+			f.nlink("l", 1)
+		}
+		f.symlink("nope", "dangling")
+		f.expect(errno.ENOENT, f.p.Link(f.path("dangling"), f.path("m")), "link(dangling symlink, m)")
+		f.absent("m")
+	}},
+	{name: "linkat-symlink-source", needs: needHardLinks | needSymlinks, run: func(f *fixture) {
+		f.mkfile("f", "data", 0o644)
+		f.symlink("f", "l")
+		f.symlink("nope", "dangling")
+		if f.expect(ok, f.p.Linkat(f.path("l"), f.path("n"), 0), "linkat(symlink, n, 0)") {
+			f.isType("n", rump.S_IFLNK)
+			f.nlink("l", 2)
+			f.nlink("f", 1)
+		}
+		f.expect(ok, f.p.Linkat(f.path("dangling"), f.path("d2"), 0), "linkat(dangling symlink, d2, 0)")
+		if f.expect(ok, f.p.Linkat(f.path("l"), f.path("m"), rump.AT_SYMLINK_FOLLOW), "linkat(symlink, m, AT_SYMLINK_FOLLOW)") {
+			f.isType("m", rump.S_IFREG)
+			f.nlink("f", 2)
+		}
+	}},
 	{name: "missing-source", needs: needHardLinks, run: func(f *fixture) {
 		f.expect(errno.ENOENT, f.p.Link(f.path("nope"), f.path("b")), "link(nope, b)")
 		f.absent("b")

@@ -227,6 +227,14 @@ var permCases = []testCase{
 		a.expect(ok, a.p.Chmod(f.path("f"), 0o2755), "chmod(S_ISGID) by an owner in the group")
 		f.perm("f", 0o2755)
 	}},
+	{name: "chmod-setgid-effective-group", needs: needPerm, run: func(f *fixture) {
+		// POSIX counts the effective group; NetBSD's genfs_can_chmod
+		// only the supplementary groups (docs/netbsd-differences.md).
+		f.fileOf("f", 0o644, uidA, gidA)
+		a := f.userA() // gidA is A's effective group, not a supplementary one
+		a.expect(ok, a.p.Chmod(f.path("f"), 0o2644), "chmod(S_ISGID) by an owner whose effective group is the file's")
+		f.perm("f", 0o2644)
+	}},
 	{name: "fchmod", needs: needPerm, run: func(f *fixture) {
 		f.mkfile("f", "", 0o644)
 		fd := f.open("f", rump.O_RDONLY, 0)

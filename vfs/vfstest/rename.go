@@ -162,10 +162,32 @@ var renameCases = []testCase{
 		f.exists("a")
 	}},
 	{name: "trailing-slash-file-target", run: func(f *fixture) {
+		// "b/" names a directory: missing, only a directory may move
+		// there; present, it is the usual directory target.
 		f.mkfile("a", "", 0o644)
-		f.rename(errno.ENOTDIR, "a", "b/")
+		f.mkfile("g", "", 0o644)
+		f.mkdir("d", 0o755)
+		f.rename(errno.ENOENT, "a", "b/")
+		f.rename(errno.ENOTDIR, "a", "g/")
+		f.rename(errno.EISDIR, "a", "d/")
 		f.exists("a")
 		f.absent("b")
+	}},
+	{name: "mount-point", run: func(f *fixture) {
+		// A mount point is busy as the source or the target of a rename,
+		// wherever the other name lies (NetBSD's namei refuses it before
+		// rename compares file systems).
+		f.mkdir("m", 0o755)
+		f.mkdir("d", 0o755)
+		f.mkfile("f", "", 0o644)
+		f.mountOn("m")
+		f.rename(errno.EBUSY, "m", "n")
+		f.rename(errno.EBUSY, "m", "m/x")
+		f.rename(errno.EBUSY, "d", "m")
+		f.mkfile("m/g", "", 0o644)
+		f.rename(errno.EBUSY, "m/g", "m")
+		f.exists("m/g")
+		f.absent("n")
 	}},
 	{name: "cross-dir-file", run: func(f *fixture) {
 		f.mkdir("p1", 0o755)

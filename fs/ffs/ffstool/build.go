@@ -118,7 +118,9 @@ func (b *builder) copyDir(dir *entry) error {
 func (b *builder) copyEntry(e *entry) error {
 	p := b.p
 	if e.link != nil {
-		return p.Link(path.Join(mountPoint, e.link.rel), e.name)
+		// A further name of the same inode; when that is a symlink, the
+		// symlink itself is linked, not followed.
+		return p.Linkat(path.Join(mountPoint, e.link.rel), e.name, 0)
 	}
 	switch e.info.typ() {
 	case sIfdir:
