@@ -361,17 +361,15 @@ func (v *VFS) remove(l *kern.LWP, path string, isDir bool) error {
 		r.done()
 		return errno.EBUSY
 	case r.name == ".":
-		// As NetBSD checks them, the root of a mount is busy before
-		// "." is invalid to remove.
+		// As NetBSD's do_sys_unlinkat checks them, for unlink and rmdir
+		// alike: the root of a mount is busy before "." is invalid to
+		// remove.
 		root := r.dir == r.dir.mount.root
 		r.done()
 		if root {
 			return errno.EBUSY
 		}
-		if isDir {
-			return errno.EINVAL
-		}
-		return errno.EPERM
+		return errno.EINVAL
 	case r.name == ".." && isDir:
 		r.done()
 		return errno.ENOTEMPTY
@@ -470,7 +468,10 @@ func (v *VFS) Rename(l *kern.LWP, from, to string) error {
 	if rt.dir == nil {
 		return errno.EBUSY
 	}
-	if rt.name == "." || rt.name == ".." {
+	switch rt.name {
+	case ".": // as NetBSD's do_sys_renameat
+		return errno.EISDIR
+	case "..":
 		return errno.EINVAL
 	}
 	if _, err := v.renameEnd(rt.dir, rt.name, true); err != nil {

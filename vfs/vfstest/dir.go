@@ -85,6 +85,13 @@ var dirCases = []testCase{
 		f.expect(errno.EINVAL, f.p.Rmdir(f.path("d/.")), "rmdir(d/.)")
 		f.exists("d")
 	}},
+	{name: "unlink-dot", run: func(f *fixture) {
+		// NetBSD refuses "." to unlink as to rmdir, before it looks at
+		// the type.
+		f.mkdir("d", 0o755)
+		f.expect(errno.EINVAL, f.p.Unlink(f.path("d/.")), "unlink(d/.)")
+		f.exists("d")
+	}},
 	{name: "rmdir-dot-cwd", run: func(f *fixture) {
 		f.mkdir("d", 0o755)
 		f.must(f.p.Chdir(f.path("d")), "chdir(d)")

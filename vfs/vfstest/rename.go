@@ -100,6 +100,14 @@ var renameCases = []testCase{
 		f.exists("a/b")
 		f.absent("c")
 	}},
+	{name: "dot-target", run: func(f *fixture) {
+		// NetBSD's do_sys_renameat: renaming onto "." is EISDIR.
+		f.mkdir("a", 0o755)
+		f.mkdir("c", 0o755)
+		f.rename(errno.EISDIR, "c", "a/.")
+		f.exists("c")
+		f.exists("a")
+	}},
 	{name: "dotdot-target", run: func(f *fixture) {
 		f.mkdir("a", 0o755)
 		f.mkdir("a/b", 0o755)
