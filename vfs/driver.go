@@ -207,7 +207,8 @@ type Node interface {
 // CredWriter is implemented by nodes whose writes depend on who writes:
 // FFS keeps its minfree reserve for the superuser, as NetBSD's
 // ffs_alloc asks kauth for KAUTH_SYSTEM_FS_RESERVEDSPACE. The VFS calls
-// WriteCred instead of Write when a node has it. Exclusive.
+// WriteCred instead of Write when a node has it, with the credentials
+// the file was opened with (NetBSD's f_cred). Exclusive.
 type CredWriter interface {
 	WriteCred(cred *kern.Cred, p []byte, off int64) (int, error)
 }

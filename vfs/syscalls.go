@@ -23,7 +23,7 @@ func (v *VFS) Open(l *kern.LWP, path string, flags int, mode uint32) (int, error
 	if err != nil {
 		return -1, err
 	}
-	f := kern.NewFile(&vnodeFile{v: v, vp: vp}, kern.FFlags(flags), true)
+	f := kern.NewFile(&vnodeFile{v: v, vp: vp, cred: l.Cred()}, kern.FFlags(flags), true)
 	fd, err := l.Proc().Files().Alloc(f, 0, flags&kern.O_CLOEXEC != 0)
 	if err != nil {
 		f.Release(l)

@@ -8,8 +8,9 @@ import (
 // vnodeFile is an open vnode: the kern.FileOps behind descriptors that
 // name files. It holds one reference on the vnode.
 type vnodeFile struct {
-	v  *VFS
-	vp *Vnode
+	v    *VFS
+	vp   *Vnode
+	cred *kern.Cred // the opener's, as NetBSD's f_cred: writes are made with them
 }
 
 func (vf *vnodeFile) Read(l *kern.LWP, f *kern.File, p []byte, off int64) (int, error) {
@@ -50,7 +51,7 @@ func (vf *vnodeFile) Write(l *kern.LWP, f *kern.File, p []byte, off int64) (int,
 	var n int
 	var err error
 	if cw, ok := vp.node.(CredWriter); ok {
-		n, err = cw.WriteCred(l.Cred(), p, off)
+		n, err = cw.WriteCred(vf.cred, p, off)
 	} else {
 		n, err = vp.node.Write(p, off)
 	}

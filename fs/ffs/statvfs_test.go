@@ -99,6 +99,23 @@ func TestStatvfsReserve(t *testing.T) {
 			if err := user.WriteFile("/mnt/pub/long", make([]byte, 100), 0o644); !errors.Is(err, errno.ENOSPC) {
 				t.Errorf("a user's new data in the reserve: %v, want ENOSPC", err)
 			}
+			// Writes are judged by the opener's credentials, as NetBSD's
+			// f_cred: a descriptor root opened may use the reserve in a
+			// process that has since dropped its privileges.
+			fd, err := root.Open("/mnt/opened-by-root", rump.O_WRONLY|rump.O_CREAT, 0o644)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dropped, err := root.Fork(rump.ForkCopyFD)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := dropped.SetCred(1000, 1000); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := dropped.Write(fd, make([]byte, 8192)); err != nil {
+				t.Errorf("a write in the reserve on a descriptor root opened: %v", err)
+			}
 			if err := root.Mkdir("/mnt/rootdir", 0o755); err != nil {
 				t.Errorf("the superuser's mkdir in the reserve: %v", err)
 			}
