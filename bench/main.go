@@ -267,7 +267,8 @@ func (rep *report) print(w io.Writer, quiet bool) {
 	for _, o := range rep.Ops {
 		switch o.Name {
 		case "BootHalt":
-			kernel = append(kernel, fmt.Sprintf("boot+halt:            %s per kernel", fmtDur(o.Gorump.NsPerOp)))
+			kernel = append(kernel, fmt.Sprintf("boot+halt:            %s per kernel (mean), median %s, fastest %s",
+				fmtDur(o.Gorump.NsPerOp), fmtDur(o.Gorump.Metrics[ops.MetricMedian]), fmtDur(o.Gorump.Metrics[ops.MetricFastest])))
 		case "KernelMemory":
 			kernel = append(kernel, fmt.Sprintf("boot alone:           %s per kernel", fmtDur(o.Gorump.NsPerOp)),
 				"heap per idle kernel: "+fmtBytes(o.Gorump.Metrics[ops.MetricHeapPerKernel]))
