@@ -115,8 +115,12 @@ func (s *Sysctl) Add(path string, num int32, e SysctlEntry) error {
 			return errno.EEXIST
 		}
 	}
-	e.Name, e.Num = name, num
-	parent.children = append(parent.children, &e)
+	// The copy goes to the heap here, not e on entry: a refused Add
+	// allocates nothing.
+	n := new(SysctlEntry)
+	*n = e
+	n.Name, n.Num = name, num
+	parent.children = append(parent.children, n)
 	return nil
 }
 
@@ -130,9 +134,26 @@ func (s *Sysctl) AddString(path string, num int32, get func() string, set func(s
 	return s.Add(path, num, SysctlEntry{Kind: SysctlString, GetStr: get, SetStr: set})
 }
 
+// lookupLocked follows a dotted name down the tree to its entry. It
+// allocates nothing: Add calls it for every node added at boot.
 func (s *Sysctl) lookupLocked(path string) (*SysctlEntry, error) {
-	e, _, err := s.walkNameLocked(path)
-	return e, err
+	e := &s.root
+	for name := range strings.SplitSeq(path, ".") {
+		if e = e.child(name); e == nil {
+			return nil, errno.ENOENT
+		}
+	}
+	return e, nil
+}
+
+// child returns e's child called name, or nil.
+func (e *SysctlEntry) child(name string) *SysctlEntry {
+	for _, c := range e.children {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
 }
 
 // walkNameLocked follows a dotted name down the tree, returning the entry
@@ -141,18 +162,10 @@ func (s *Sysctl) walkNameLocked(path string) (*SysctlEntry, []int32, error) {
 	e := &s.root
 	var mib []int32
 	for name := range strings.SplitSeq(path, ".") {
-		var next *SysctlEntry
-		for _, c := range e.children {
-			if c.Name == name {
-				next = c
-				break
-			}
-		}
-		if next == nil {
+		if e = e.child(name); e == nil {
 			return nil, nil, errno.ENOENT
 		}
-		mib = append(mib, next.Num)
-		e = next
+		mib = append(mib, e.Num)
 	}
 	return e, mib, nil
 }

@@ -301,3 +301,28 @@ func TestSysctlConcurrent(t *testing.T) {
 		t.Errorf("hw has %d leaves, want 53", len(names))
 	}
 }
+
+// TestSysctlLookupAllocs checks that finding a node by name, as Add does
+// for the parent of every node a component adds at boot, allocates
+// nothing (the numbers on the way are only built when MIB asks for them),
+// nor does an Add that is refused.
+func TestSysctlLookupAllocs(t *testing.T) {
+	var s Sysctl
+	for _, n := range []struct {
+		path string
+		num  int32
+	}{{"net", 4}, {"net.inet", 2}, {"net.inet.tcp", 6}, {"net.inet.tcp.mssdflt", 4}} {
+		if err := s.Add(n.path, n.num, SysctlEntry{Kind: SysctlNode}); err != nil {
+			t.Fatalf("add %s: %v", n.path, err)
+		}
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		// The node exists: Add looks up its parent, then fails.
+		if err := s.Add("net.inet.tcp.mssdflt", 4, SysctlEntry{Kind: SysctlInt}); !errors.Is(err, errno.EEXIST) {
+			t.Fatalf("add again: %v, want EEXIST", err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("a refused Add under net.inet.tcp allocated %v times, want 0", allocs)
+	}
+}

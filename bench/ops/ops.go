@@ -68,6 +68,14 @@ func (o Options) ScratchDir() string {
 // live heap a booted, idle kernel holds, in bytes.
 const MetricHeapPerKernel = "heap-B/kernel"
 
+// MetricMedian and MetricFastest are the units of the metrics BootHalt
+// reports besides the mean: the median iteration and the fastest one, in
+// nanoseconds.
+const (
+	MetricMedian  = "p50-ns/op"
+	MetricFastest = "min-ns/op"
+)
+
 // All returns every operation, in the order the runner prints them.
 func All(o Options) []Op {
 	return append([]Op{

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -27,7 +28,7 @@ import (
 func main() {
 	quiet := flag.Bool("q", false, "print only failures")
 	flag.Parse()
-	d := &demo{quiet: *quiet}
+	d := &demo{out: os.Stdout, quiet: *quiet}
 	if err := d.run(); err != nil {
 		fmt.Fprintln(os.Stderr, "rumpdemo:", err)
 		os.Exit(1)
@@ -35,6 +36,7 @@ func main() {
 }
 
 type demo struct {
+	out   io.Writer
 	quiet bool
 	steps int
 }
@@ -42,7 +44,7 @@ type demo struct {
 func (d *demo) say(format string, args ...any) {
 	d.steps++
 	if !d.quiet {
-		fmt.Printf("%2d. "+format+"\n", append([]any{d.steps}, args...)...)
+		fmt.Fprintf(d.out, "%2d. "+format+"\n", append([]any{d.steps}, args...)...)
 	}
 }
 
@@ -194,14 +196,7 @@ func (d *demo) run() error {
 	}
 	d.say("etfs: host file %s read in the kernel as /host.txt: %q", hostFile, strings.TrimSpace(string(got)))
 
-	var tree []string
-	err = fs.WalkDir(k.FS(), "home", func(path string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		tree = append(tree, fmt.Sprintf("%s %s", e.Type(), path))
-		return nil
-	})
+	tree, err := listTree(k.FS(), "home")
 	if err != nil {
 		return err
 	}
@@ -223,6 +218,25 @@ func (d *demo) run() error {
 	if d.quiet {
 		return nil
 	}
-	fmt.Printf("all %d steps behaved as expected\n", d.steps)
+	fmt.Fprintf(d.out, "all %d steps behaved as expected\n", d.steps)
 	return nil
+}
+
+// listTree returns a line per file under root in fsys, as ls -l starts
+// them: the file's mode (type and permissions), then its path.
+func listTree(fsys fs.FS, root string) ([]string, error) {
+	var tree []string
+	err := fs.WalkDir(fsys, root, func(path string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		// e.Type() holds only the type bits; the permissions come with Info.
+		info, err := e.Info()
+		if err != nil {
+			return err
+		}
+		tree = append(tree, fmt.Sprintf("%s %s", info.Mode(), path))
+		return nil
+	})
+	return tree, err
 }
