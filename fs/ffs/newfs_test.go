@@ -144,7 +144,8 @@ func assertClean(t *testing.T, img []byte) {
 // TestNewfsSizeSweep makes file systems of awkward sizes, where the last
 // cylinder group ends in a partial block or is barely larger than its
 // own metadata, over every block size, both versions and both byte
-// orders: every one must check clean, and stay clean once written to.
+// orders: every one must check clean, and (but with -short) stay clean
+// once filled.
 func TestNewfsSizeSweep(t *testing.T) {
 	geometries := []struct{ bsize, fsize int64 }{{4096, 512}, {8192, 1024}, {16384, 2048}, {32768, 4096}, {65536, 8192}, {16384, 16384}, {8192, 2048}}
 	sizes := []int64{10001 << 10, 20001 << 10, 10240512, 4<<20 + 512, 8<<20 - 512, 33<<20 + 3*512}
@@ -153,7 +154,7 @@ func TestNewfsSizeSweep(t *testing.T) {
 		sizes = append(sizes, (2<<20+rng.Int64N(38<<20))&^511)
 	}
 	if testing.Short() {
-		sizes = sizes[:4]
+		sizes = []int64{10001 << 10, 4<<20 + 512} // the race run in CI
 	}
 	i := 0
 	for _, g := range geometries {
@@ -170,6 +171,9 @@ func TestNewfsSizeSweep(t *testing.T) {
 					t.Fatal(err)
 				}
 				assertClean(t, d.Bytes())
+				if testing.Short() {
+					return
+				}
 				// Fill it, so allocation reaches the last group, and check
 				// what the driver made of it.
 				host := memhost.New(memhost.Options{})
