@@ -209,6 +209,21 @@ func TestUDP(t *testing.T) {
 	if fl, nl := le.Uint32(mb[44:]), le.Uint32(mb[8:]); fl&socket.MSG_TRUNC == 0 || nl != 16 {
 		t.Errorf("recvmsg: msg_flags %#x msg_namelen %d", fl, nl)
 	}
+	// An empty datagram from no iovecs; too many iovecs.
+	le.PutUint64(mb[0:], m.Put(sockaddrIn(pb)))
+	le.PutUint32(mb[24:], 0)
+	if n := ok(t, p, sys.SYS_sendmsg, uint64(a), msg, 0); n != 0 {
+		t.Errorf("empty sendmsg = %d", n)
+	}
+	ok(t, p, sys.SYS_poll, pfd, 1, i(-1))
+	if n := ok(t, p, sys.SYS_recvfrom, uint64(b), buf, 64, 0, 0, 0); n != 0 {
+		t.Errorf("empty datagram read as %d bytes", n)
+	}
+	le.PutUint32(mb[24:], 2000)
+	fails(t, p, errno.EMSGSIZE, sys.SYS_sendmsg, uint64(a), msg, 0)
+	le.PutUint32(mb[24:], 1)
+	le.PutUint32(mb[40:], 12) // msg_controllen
+	fails(t, p, errno.EOPNOTSUPP, sys.SYS_sendmsg, uint64(a), msg, 0)
 	fails(t, p, errno.EINVAL, sys.SYS_bind, uint64(a), m.Put(sockaddrIn(0)), 1)
 	fails(t, p, errno.EINVAL, sys.SYS_poll, pfd, 1, i(-5))
 	fails(t, p, errno.EFAULT, sys.SYS_poll, 0, 1, 0)

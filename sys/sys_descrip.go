@@ -123,11 +123,25 @@ func sysPwrite(c *call) (int64, error) {
 }
 
 // iovecs reads iovcnt struct iovecs at addr, checking them as NetBSD's
-// dofilereadv does, and returns them with their total length.
+// dofilereadv does (a count outside [1, IOV_MAX] is EINVAL), and returns
+// them with their total length.
 func (c *call) iovecs(addr uint64, iovcnt int) ([]iovec, uint64, error) {
 	if iovcnt <= 0 || iovcnt > IOV_MAX {
 		return nil, 0, errno.EINVAL
 	}
+	return c.readIovecs(addr, iovcnt)
+}
+
+// msgIovecs reads a msghdr's iovecs: sendmsg and recvmsg take none, and
+// more than IOV_MAX is EMSGSIZE.
+func (c *call) msgIovecs(addr uint64, iovlen int32) ([]iovec, uint64, error) {
+	if iovlen < 0 || iovlen > IOV_MAX {
+		return nil, 0, errno.EMSGSIZE
+	}
+	return c.readIovecs(addr, int(iovlen))
+}
+
+func (c *call) readIovecs(addr uint64, iovcnt int) ([]iovec, uint64, error) {
 	raw := make([]byte, iovcnt*SizeofIovec)
 	if err := copyIn(c.as, addr, raw); err != nil {
 		return nil, 0, err

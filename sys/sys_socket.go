@@ -208,7 +208,7 @@ func sysSendmsg(c *call) (int64, error) {
 			return 0, err
 		}
 	}
-	iov, total, err := c.iovecs(m.iov, int(m.iovlen))
+	iov, total, err := c.msgIovecs(m.iov, m.iovlen)
 	if err != nil {
 		return 0, err
 	}
@@ -235,7 +235,7 @@ func sysRecvmsg(c *call) (int64, error) {
 		return 0, err
 	}
 	m := c.abi.msghdr(b[:])
-	iov, total, err := c.iovecs(m.iov, int(m.iovlen))
+	iov, total, err := c.msgIovecs(m.iov, m.iovlen)
 	if err != nil {
 		return 0, err
 	}
