@@ -4,6 +4,7 @@
 package systest
 
 import (
+	"bytes"
 	"encoding/binary"
 
 	"github.com/gorump/gorump/kern"
@@ -55,26 +56,23 @@ func (m *Mem) CopyOut(addr uint64, p []byte) error {
 	return nil
 }
 
-// CopyInStr implements sys.AddrSpace: it reads up to max bytes, stopping
+// CopyInStr implements sys.AddrSpace: it reads up to limit bytes, stopping
 // at a NUL, and faults when the string runs off the end of Buf.
-func (m *Mem) CopyInStr(addr uint64, max int) (string, error) {
+func (m *Mem) CopyInStr(addr uint64, limit int) (string, error) {
 	off, ok := m.span(addr, 0)
 	if !ok || off == uint64(len(m.Buf)) {
 		return "", errno.EFAULT
 	}
-	end := min(uint64(len(m.Buf)), off+uint64(max))
-	if uint64(max) > uint64(len(m.Buf))-off {
-		end = uint64(len(m.Buf))
+	limit = max(limit, 0)
+	n := min(uint64(len(m.Buf))-off, uint64(limit))
+	s := m.Buf[off : off+n]
+	if i := bytes.IndexByte(s, 0); i >= 0 {
+		return string(s[:i]), nil
 	}
-	for i := off; i < end; i++ {
-		if m.Buf[i] == 0 {
-			return string(m.Buf[off:i]), nil
-		}
-	}
-	if end-off >= uint64(max) {
+	if n == uint64(limit) {
 		return "", errno.ENAMETOOLONG
 	}
-	return "", errno.EFAULT
+	return "", errno.EFAULT // ran off the end of memory
 }
 
 // Alloc reserves n zeroed bytes, 8-aligned, and returns their address.
