@@ -3,6 +3,7 @@ package sys
 import (
 	"encoding/binary"
 	"sort"
+	"sync"
 
 	"github.com/gorump/gorump/kern"
 	"github.com/gorump/gorump/kern/errno"
@@ -69,13 +70,21 @@ func (a *ABI) Syscall(l *kern.LWP, as AddrSpace, num int, args []byte) ([2]int64
 	if len(args) < e.slots*SlotSize {
 		return [2]int64{}, errno.EINVAL
 	}
-	c := call{abi: a, l: l, as: as, args: args}
-	r0, err := e.fn(&c)
+	c := calls.Get().(*call)
+	*c = call{abi: a, l: l, as: as, args: args}
+	r0, err := e.fn(c)
+	r1 := c.r1
+	*c = call{}
+	calls.Put(c)
 	if err != nil {
 		return [2]int64{}, errnoOf(err)
 	}
-	return [2]int64{r0, c.r1}, 0
+	return [2]int64{r0, r1}, 0
 }
+
+// calls pools call records: a handler is called through a function
+// value, so the record would otherwise escape to the heap on every call.
+var calls = sync.Pool{New: func() any { return new(call) }}
 
 // call is one syscall in progress.
 type call struct {

@@ -26,13 +26,21 @@ const NGROUPS_MAX = 16
 // the common case, so a small read costs no allocation.
 var smallBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 
-// ioBuf returns a kernel buffer of n bytes (n <= maxIO) and its release.
-func ioBuf(n uint64) ([]byte, func()) {
+// ioBuf returns a kernel buffer of n bytes (n <= maxIO) and the pooled
+// buffer to hand to putBuf when done (nil for a large one).
+func ioBuf(n uint64) ([]byte, *[]byte) {
 	if n <= 64<<10 {
 		bp := smallBufs.Get().(*[]byte)
-		return (*bp)[:n], func() { smallBufs.Put(bp) }
+		return (*bp)[:n], bp
 	}
-	return make([]byte, n), func() {}
+	return make([]byte, n), nil
+}
+
+// putBuf returns a buffer ioBuf gave to the pool.
+func putBuf(bp *[]byte) {
+	if bp != nil {
+		smallBufs.Put(bp)
+	}
 }
 
 // ioLen checks a size_t byte count as NetBSD does (EINVAL above
@@ -52,8 +60,8 @@ func (c *call) readOut(addr, n uint64, rd func([]byte) (int, error)) (int64, err
 	if err != nil {
 		return 0, err
 	}
-	buf, done := ioBuf(chunk)
-	defer done()
+	buf, bp := ioBuf(chunk)
+	defer putBuf(bp)
 	got, err := rd(buf)
 	if got > 0 {
 		if ferr := copyOut(c.as, addr, buf[:got]); ferr != nil {
@@ -76,8 +84,8 @@ func (c *call) writeIn(addr, n uint64, wr func(p []byte, done int64) (int, error
 		_, err := wr(nil, 0)
 		return 0, err
 	}
-	buf, release := ioBuf(chunk)
-	defer release()
+	buf, bp := ioBuf(chunk)
+	defer putBuf(bp)
 	var done int64
 	for uint64(done) < n {
 		p := buf[:min(n-uint64(done), chunk)]
@@ -195,8 +203,8 @@ func (c *call) gather(iov []iovec, skip uint64, p []byte) error {
 
 // readv reads into iov with rd: one read of up to maxIO bytes.
 func (c *call) readv(iov []iovec, total uint64, rd func([]byte) (int, error)) (int64, error) {
-	buf, done := ioBuf(min(total, maxIO))
-	defer done()
+	buf, bp := ioBuf(min(total, maxIO))
+	defer putBuf(bp)
 	got, err := rd(buf)
 	if got > 0 {
 		if ferr := c.scatter(iov, buf[:got]); ferr != nil {
@@ -213,8 +221,8 @@ func (c *call) writev(iov []iovec, total uint64, wr func(p []byte, done int64) (
 		_, err := wr(nil, 0)
 		return 0, err
 	}
-	buf, release := ioBuf(min(total, maxIO))
-	defer release()
+	buf, bp := ioBuf(min(total, maxIO))
+	defer putBuf(bp)
 	var done int64
 	for uint64(done) < total {
 		p := buf[:min(total-uint64(done), maxIO)]

@@ -196,8 +196,8 @@ func sysGetdents(c *call) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	buf, done := ioBuf(n)
-	defer done()
+	buf, bp := ioBuf(n)
+	defer putBuf(bp)
 	got, err := v.Getdents(c.l, fd, buf)
 	if err != nil {
 		return 0, err
