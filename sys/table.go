@@ -37,6 +37,15 @@ func handlers() map[int]handler {
 		SYS_getgroups: sysGetgroups,
 		SYS_setgroups: sysSetgroups,
 		SYS_umask:     sysUmask,
+		SYS_issetugid: sysIssetugid,
+		SYS_getrlimit: sysGetrlimit,
+		SYS_setrlimit: sysSetrlimit,
+
+		// kern: clocks
+		SYS___clock_gettime50: sysClockGettime,
+		SYS___clock_getres50:  sysClockGetres,
+		SYS___gettimeofday50:  sysGettimeofday,
+		SYS___nanosleep50:     sysNanosleep,
 
 		// vfs: mounts
 		SYS___mount50:  sysMount,
