@@ -2,12 +2,15 @@ package sys_test
 
 import (
 	"bytes"
+	"encoding/binary"
+	"io"
 	"strings"
 	"testing"
 
 	"github.com/gorump/gorump/kern"
 	"github.com/gorump/gorump/kern/errno"
 	"github.com/gorump/gorump/sys"
+	"github.com/gorump/gorump/sys/systest"
 )
 
 // TestFileCalls drives open, write, pread, lseek, readv, writev, fstat
@@ -311,4 +314,68 @@ func TestGetdents(t *testing.T) {
 	// A buffer too small for one entry.
 	ok(t, p, sys.SYS_lseek, uint64(fd), 0, 0, 0)
 	fails(t, p, errno.EINVAL, sys.SYS___getdents30, uint64(fd), buf, 8)
+}
+
+// TestBigEndian makes calls through the big-endian ABI: 32-bit values
+// in the last four bytes of their slots, structs in big-endian order.
+func TestBigEndian(t *testing.T) {
+	_, _, p := boot(t)
+	m := p.Mem
+	be := binary.BigEndian
+	args := func(slots ...uint64) []byte {
+		b := make([]byte, len(slots)*sys.SlotSize)
+		for j, s := range slots {
+			be.PutUint64(b[j*sys.SlotSize:], s)
+		}
+		return b
+	}
+	call := func(num int, slots ...uint64) int64 {
+		t.Helper()
+		rv, e := sys.BigEndian.Syscall(p.L, m, num, args(slots...))
+		if e != 0 {
+			t.Fatalf("syscall %d: %v", num, e)
+		}
+		return rv[0]
+	}
+	fd := call(sys.SYS_open, m.Str("/tmp/be"), kern.O_CREAT|kern.O_RDWR, 0o640)
+	call(sys.SYS_write, uint64(fd), m.Put([]byte("big")), 3)
+	st := m.Alloc(sys.SizeofStat)
+	call(sys.SYS___fstat50, uint64(fd), st)
+	if mode, size := be.Uint32(m.Bytes(st+8, 4)), be.Uint64(m.Bytes(st+112, 8)); mode != kern.S_IFREG|0o640 || size != 3 {
+		t.Errorf("big-endian stat: mode %o size %d", mode, size)
+	}
+	if off := call(sys.SYS_lseek, uint64(fd), 0, 1, kern.SEEK_SET); off != 1 {
+		t.Errorf("lseek = %d", off)
+	}
+	dfd := call(sys.SYS_open, m.Str("/tmp"), kern.O_RDONLY, 0)
+	buf := m.Alloc(1024)
+	n := call(sys.SYS___getdents30, uint64(dfd), buf, 1024)
+	if reclen := be.Uint16(m.Bytes(buf+8, 2)); n == 0 || reclen != 16 || be.Uint16(m.Bytes(buf+10, 2)) != 1 {
+		t.Errorf("big-endian dirent: %d bytes, first reclen %d", n, reclen)
+	}
+}
+
+// lostSpace is a remote address space whose client has gone away.
+type lostSpace struct{}
+
+func (lostSpace) CopyIn(uint64, []byte) error           { return errno.ENOTCONN }
+func (lostSpace) CopyOut(uint64, []byte) error          { return errno.ENOTCONN }
+func (lostSpace) CopyInStr(uint64, int) (string, error) { return "", errno.ENOTCONN }
+
+// otherSpace fails with an error that is not an errno.
+type otherSpace struct{ lostSpace }
+
+func (otherSpace) CopyInStr(uint64, int) (string, error) { return "", io.ErrUnexpectedEOF }
+
+// TestAddrSpaceErrors checks that an address space's errno reaches the
+// caller and that other errors are EFAULT.
+func TestAddrSpaceErrors(t *testing.T) {
+	_, _, p := boot(t)
+	args := systest.Args(0x1000, 0, 0)
+	if _, e := sys.Syscall(p.L, lostSpace{}, sys.SYS_open, args); e != errno.ENOTCONN {
+		t.Errorf("open through a lost client: %v", e)
+	}
+	if _, e := sys.Syscall(p.L, otherSpace{}, sys.SYS_open, args); e != errno.EFAULT {
+		t.Errorf("open through a failing space: %v", e)
+	}
 }
