@@ -245,4 +245,5 @@ func TestPaccept(t *testing.T) {
 	buf := m.Alloc(8)
 	fails(t, p, errno.EAGAIN, sys.SYS_read, uint64(fd), buf, 8)
 	fails(t, p, errno.EINVAL, sys.SYS_paccept, uint64(ls), 0, 0, 0, 0x1)
+	fails(t, p, errno.EINVAL, sys.SYS_paccept, uint64(ls), 0, 0, 0, i(-1))
 }

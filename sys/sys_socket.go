@@ -95,7 +95,7 @@ func sysShutdown(c *call) (int64, error) { return 0, socket.Shutdown(c.l, c.int(
 
 // accept: s, name, anamelen. paccept adds mask (ignored: gorump has no
 // signals) and flags.
-func (c *call) accept(flags int) (int64, error) {
+func (c *call) accept(withFlags bool, flags int) (int64, error) {
 	name, lenAddr := c.ptr(1), c.ptr(2)
 	if name != 0 {
 		// Fail before taking a connection, as NetBSD checks anamelen
@@ -107,7 +107,7 @@ func (c *call) accept(flags int) (int64, error) {
 	var fd int
 	var peer netip.AddrPort
 	var err error
-	if flags < 0 {
+	if !withFlags {
 		fd, peer, err = socket.Accept(c.l, c.int(0))
 	} else {
 		fd, peer, err = socket.Accept4(c.l, c.int(0), flags)
@@ -122,8 +122,8 @@ func (c *call) accept(flags int) (int64, error) {
 	return int64(fd), nil
 }
 
-func sysAccept(c *call) (int64, error)  { return c.accept(-1) }
-func sysPaccept(c *call) (int64, error) { return c.accept(c.int(4)) }
+func sysAccept(c *call) (int64, error)  { return c.accept(false, 0) }
+func sysPaccept(c *call) (int64, error) { return c.accept(true, c.int(4)) }
 
 // sockType returns SO_TYPE of the socket at fd.
 func (c *call) sockType(fd int) (int, error) {
