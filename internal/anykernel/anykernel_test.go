@@ -21,7 +21,7 @@ const module = "github.com/gorump/gorump"
 
 // kernelRoots are the folders of kernel code. Net and dev are listed
 // before they exist so that the rule holds from their first package.
-var kernelRoots = []string{"kern", "vfs", "fs", "net", "dev"}
+var kernelRoots = []string{"kern", "vfs", "fs", "net", "dev", "sys"}
 
 // forbiddenImports are the standard packages that reach the host behind
 // the hypercall interface's back, with what to use instead.

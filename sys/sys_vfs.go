@@ -1,0 +1,470 @@
+package sys
+
+import (
+	"github.com/gorump/gorump/kern"
+	"github.com/gorump/gorump/kern/errno"
+	"github.com/gorump/gorump/vfs"
+)
+
+// The file-system syscalls of vfs.
+
+// Flags of the *at calls (sys/fcntl.h).
+const (
+	AT_FDCWD            = -100
+	AT_EACCESS          = 0x100
+	AT_SYMLINK_NOFOLLOW = 0x200
+	AT_SYMLINK_FOLLOW   = 0x400
+	AT_REMOVEDIR        = 0x800
+)
+
+// path reads the path in argument i.
+func (c *call) path(i int) (string, error) { return copyInPath(c.as, c.ptr(i)) }
+
+// atPath reads the path in argument i of an *at call whose directory
+// descriptor is in argument fdArg. gorump's VFS resolves relative paths
+// from the working directory only, so a relative path with a descriptor
+// other than AT_FDCWD is EBADF for a closed descriptor and ENOTSUP
+// otherwise; absolute paths ignore the descriptor, as in NetBSD.
+func (c *call) atPath(fdArg, i int) (string, error) {
+	p, err := c.path(i)
+	if err != nil {
+		return "", err
+	}
+	fd := c.int(fdArg)
+	if fd == AT_FDCWD || (len(p) > 0 && p[0] == '/') {
+		return p, nil
+	}
+	f, err := c.l.Proc().Files().Get(fd)
+	if err != nil {
+		return "", err
+	}
+	f.Release(c.l) //nolint:errcheck // only a reference
+	return "", errno.ENOTSUP
+}
+
+// pathCall wraps a syscall whose first argument is a path.
+func pathCall(fn func(c *call, v *vfs.VFS, path string) (int64, error)) handler {
+	return func(c *call) (int64, error) {
+		v, err := c.vfs()
+		if err != nil {
+			return 0, err
+		}
+		p, err := c.path(0)
+		if err != nil {
+			return 0, err
+		}
+		return fn(c, v, p)
+	}
+}
+
+// twoPathCall wraps a syscall whose first two arguments are paths.
+func twoPathCall(fn func(v *vfs.VFS, l *kern.LWP, a, b string) error) handler {
+	return func(c *call) (int64, error) {
+		v, err := c.vfs()
+		if err != nil {
+			return 0, err
+		}
+		a, err := c.path(0)
+		if err != nil {
+			return 0, err
+		}
+		b, err := c.path(1)
+		if err != nil {
+			return 0, err
+		}
+		return 0, fn(v, c.l, a, b)
+	}
+}
+
+// fdCall wraps a syscall on the VFS whose first argument is a descriptor.
+func fdCall(fn func(c *call, v *vfs.VFS, fd int) (int64, error)) handler {
+	return func(c *call) (int64, error) {
+		v, err := c.vfs()
+		if err != nil {
+			return 0, err
+		}
+		return fn(c, v, c.int(0))
+	}
+}
+
+// atCall wraps an *at syscall: descriptor in argument 0, path in 1.
+func atCall(fn func(c *call, v *vfs.VFS, path string) (int64, error)) handler {
+	return func(c *call) (int64, error) {
+		v, err := c.vfs()
+		if err != nil {
+			return 0, err
+		}
+		p, err := c.atPath(0, 1)
+		if err != nil {
+			return 0, err
+		}
+		return fn(c, v, p)
+	}
+}
+
+func open(c *call, v *vfs.VFS, path string, flags int, mode uint32) (int64, error) {
+	fd, err := v.Open(c.l, path, flags, mode)
+	return int64(fd), err
+}
+
+func statOut(c *call, addr uint64, st kern.Stat, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return 0, c.putStat(addr, &st)
+}
+
+func readlinkOut(c *call, addr, count uint64, target string, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	n := min(uint64(len(target)), count)
+	return int64(n), copyOut(c.as, addr, []byte(target[:n]))
+}
+
+// times reads the struct timeval[2] at addr as utimes(2) takes it; NULL
+// means now.
+func (c *call) timevals(addr uint64) (*[2]kern.Timespec, error) {
+	if addr == 0 {
+		return nil, nil
+	}
+	var b [2 * SizeofTimeval]byte
+	if err := copyIn(c.as, addr, b[:]); err != nil {
+		return nil, err
+	}
+	var ts [2]kern.Timespec
+	for i := range ts {
+		sec, usec := c.abi.Timeval(b[i*SizeofTimeval:])
+		if usec < 0 || usec >= 1000000 {
+			return nil, errno.EINVAL
+		}
+		ts[i] = kern.Timespec{Sec: sec, Nsec: int64(usec) * 1000}
+	}
+	return &ts, nil
+}
+
+// timespecs reads the struct timespec[2] at addr as utimensat(2) takes
+// it (UTIME_NOW and UTIME_OMIT included); NULL means now.
+func (c *call) timespecs(addr uint64) (*[2]kern.Timespec, error) {
+	if addr == 0 {
+		return nil, nil
+	}
+	var b [2 * SizeofTimespec]byte
+	if err := copyIn(c.as, addr, b[:]); err != nil {
+		return nil, err
+	}
+	ts := [2]kern.Timespec{c.abi.Timespec(b[:]), c.abi.Timespec(b[SizeofTimespec:])}
+	for _, t := range ts {
+		if t.Nsec != vfs.UTIME_NOW && t.Nsec != vfs.UTIME_OMIT && (t.Nsec < 0 || t.Nsec >= 1e9) {
+			return nil, errno.EINVAL
+		}
+	}
+	return &ts, nil
+}
+
+// getcwd: buf, length. It returns the length used, NUL included; ERANGE
+// when the path does not fit.
+func sysGetcwd(c *call) (int64, error) {
+	v, err := c.vfs()
+	if err != nil {
+		return 0, err
+	}
+	n := c.ptr(1)
+	if n < 2 {
+		return 0, errno.ERANGE
+	}
+	cwd, err := v.Getcwd(c.l)
+	if err != nil {
+		return 0, err
+	}
+	if uint64(len(cwd))+1 > n {
+		return 0, errno.ERANGE
+	}
+	b := append([]byte(cwd), 0)
+	return int64(len(b)), copyOut(c.as, c.ptr(0), b)
+}
+
+// getdents: fd, buf, count. Records are NetBSD's struct dirent, in the
+// ABI's byte order.
+func sysGetdents(c *call) (int64, error) {
+	v, err := c.vfs()
+	if err != nil {
+		return 0, err
+	}
+	fd, addr := c.int(0), c.ptr(1)
+	n, err := ioLen(c.ptr(2))
+	if err != nil {
+		return 0, err
+	}
+	buf, bp := ioBuf(n)
+	defer putBuf(bp)
+	got, err := v.Getdents(c.l, fd, buf)
+	if err != nil {
+		return 0, err
+	}
+	c.abi.fromNativeDirents(buf[:got])
+	return int64(got), copyOut(c.as, addr, buf[:got])
+}
+
+// fromNativeDirents rewrites the struct dirent records vfs.Getdents
+// wrote in the host's byte order into the ABI's.
+func (a *ABI) fromNativeDirents(b []byte) {
+	if a.sameAsNative() {
+		return
+	}
+	for len(b) >= SizeofDirentHeader {
+		ino := nativeOrder.Uint64(b[0:])
+		reclen := nativeOrder.Uint16(b[8:])
+		namlen := nativeOrder.Uint16(b[10:])
+		a.order.PutUint64(b[0:], ino)
+		a.order.PutUint16(b[8:], reclen)
+		a.order.PutUint16(b[10:], namlen)
+		if reclen == 0 || int(reclen) > len(b) {
+			return
+		}
+		b = b[reclen:]
+	}
+}
+
+func sysMknod(c *call, v *vfs.VFS, path string) (int64, error) {
+	return 0, v.Mknod(c.l, path, c.uint(1), c.ptr(2))
+}
+
+func vfsHandlers() map[int]handler {
+	return map[int]handler{
+		SYS_open: pathCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			return open(c, v, p, c.int(1), c.uint(2))
+		}),
+		SYS_link:   twoPathCall((*vfs.VFS).Link),
+		SYS_unlink: pathCall(func(c *call, v *vfs.VFS, p string) (int64, error) { return 0, v.Unlink(c.l, p) }),
+		SYS_chdir:  pathCall(func(c *call, v *vfs.VFS, p string) (int64, error) { return 0, v.Chdir(c.l, p) }),
+		SYS_fchdir: fdCall(func(c *call, v *vfs.VFS, fd int) (int64, error) { return 0, v.Fchdir(c.l, fd) }),
+		SYS_chmod: pathCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			return 0, v.Chmod(c.l, p, c.uint(1))
+		}),
+		SYS_chown: pathCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			return 0, v.Chown(c.l, p, c.uint(1), c.uint(2))
+		}),
+		SYS_access: pathCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			return 0, v.Access(c.l, p, c.int(1))
+		}),
+		SYS_sync: func(c *call) (int64, error) {
+			if v, err := c.vfs(); err == nil {
+				v.Sync() //nolint:errcheck // sync(2) reports nothing
+			}
+			return 0, nil
+		},
+		SYS_symlink: twoPathCall(func(v *vfs.VFS, l *kern.LWP, target, p string) error {
+			return v.Symlink(l, target, p)
+		}),
+		SYS_readlink: pathCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			t, err := v.Readlink(c.l, p)
+			return readlinkOut(c, c.ptr(1), c.ptr(2), t, err)
+		}),
+		SYS_chroot: pathCall(func(c *call, v *vfs.VFS, p string) (int64, error) { return 0, v.Chroot(c.l, p) }),
+		SYS_fchown: fdCall(func(c *call, v *vfs.VFS, fd int) (int64, error) {
+			return 0, v.Fchown(c.l, fd, c.uint(1), c.uint(2))
+		}),
+		SYS_fchmod: fdCall(func(c *call, v *vfs.VFS, fd int) (int64, error) {
+			return 0, v.Fchmod(c.l, fd, c.uint(1))
+		}),
+		SYS_rename:         twoPathCall((*vfs.VFS).Rename),
+		SYS___posix_rename: twoPathCall((*vfs.VFS).Rename),
+		SYS_mkfifo: pathCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			return 0, v.Mkfifo(c.l, p, c.uint(1))
+		}),
+		SYS_mkdir: pathCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			return 0, v.Mkdir(c.l, p, c.uint(1))
+		}),
+		SYS_rmdir: pathCall(func(c *call, v *vfs.VFS, p string) (int64, error) { return 0, v.Rmdir(c.l, p) }),
+		// truncate: path, PAD, length.
+		SYS_truncate: pathCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			return 0, v.Truncate(c.l, p, c.long(2))
+		}),
+		SYS_ftruncate: fdCall(func(c *call, v *vfs.VFS, fd int) (int64, error) {
+			return 0, v.Ftruncate(c.l, fd, c.long(2))
+		}),
+		SYS_lchmod: pathCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			return 0, v.Lchmod(c.l, p, c.uint(1))
+		}),
+		SYS_lchown: pathCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			return 0, v.Lchown(c.l, p, c.uint(1), c.uint(2))
+		}),
+		SYS___posix_chown: pathCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			return 0, v.Chown(c.l, p, c.uint(1), c.uint(2))
+		}),
+		SYS___posix_fchown: fdCall(func(c *call, v *vfs.VFS, fd int) (int64, error) {
+			return 0, v.Fchown(c.l, fd, c.uint(1), c.uint(2))
+		}),
+		SYS___posix_lchown: pathCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			return 0, v.Lchown(c.l, p, c.uint(1), c.uint(2))
+		}),
+		SYS___getcwd:     sysGetcwd,
+		SYS___getdents30: sysGetdents,
+		SYS___stat50: pathCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			st, err := v.Stat(c.l, p)
+			return statOut(c, c.ptr(1), st, err)
+		}),
+		SYS___lstat50: pathCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			st, err := v.Lstat(c.l, p)
+			return statOut(c, c.ptr(1), st, err)
+		}),
+		SYS___mknod50: pathCall(sysMknod),
+		SYS___utimes50: pathCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			ts, err := c.timevals(c.ptr(1))
+			if err != nil {
+				return 0, err
+			}
+			return 0, v.Utimens(c.l, p, ts, false)
+		}),
+		SYS___lutimes50: pathCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			ts, err := c.timevals(c.ptr(1))
+			if err != nil {
+				return 0, err
+			}
+			return 0, v.Utimens(c.l, p, ts, true)
+		}),
+		SYS___futimes50: fdCall(func(c *call, v *vfs.VFS, fd int) (int64, error) {
+			ts, err := c.timevals(c.ptr(1))
+			if err != nil {
+				return 0, err
+			}
+			return 0, v.Futimens(c.l, fd, ts)
+		}),
+		SYS_futimens: fdCall(func(c *call, v *vfs.VFS, fd int) (int64, error) {
+			ts, err := c.timespecs(c.ptr(1))
+			if err != nil {
+				return 0, err
+			}
+			return 0, v.Futimens(c.l, fd, ts)
+		}),
+
+		// The *at calls: fd, path, ...
+		SYS_openat: atCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			return open(c, v, p, c.int(2), c.uint(3))
+		}),
+		SYS_mkdirat: atCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			return 0, v.Mkdir(c.l, p, c.uint(2))
+		}),
+		SYS_mkfifoat: atCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			return 0, v.Mkfifo(c.l, p, c.uint(2))
+		}),
+		// mknodat: fd, path, mode, PAD, dev.
+		SYS_mknodat: atCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			return 0, v.Mknod(c.l, p, c.uint(2), c.ptr(4))
+		}),
+		SYS_faccessat: atCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			if c.int(3)&^(AT_EACCESS|AT_SYMLINK_NOFOLLOW) != 0 {
+				return 0, errno.EINVAL
+			}
+			return 0, v.Access(c.l, p, c.int(2))
+		}),
+		SYS_fchmodat: atCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			switch c.int(3) {
+			case 0:
+				return 0, v.Chmod(c.l, p, c.uint(2))
+			case AT_SYMLINK_NOFOLLOW:
+				return 0, v.Lchmod(c.l, p, c.uint(2))
+			}
+			return 0, errno.EINVAL
+		}),
+		SYS_fchownat: atCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			switch c.int(4) {
+			case 0:
+				return 0, v.Chown(c.l, p, c.uint(2), c.uint(3))
+			case AT_SYMLINK_NOFOLLOW:
+				return 0, v.Lchown(c.l, p, c.uint(2), c.uint(3))
+			}
+			return 0, errno.EINVAL
+		}),
+		SYS_fstatat: atCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			var st kern.Stat
+			var err error
+			switch c.int(3) {
+			case 0:
+				st, err = v.Stat(c.l, p)
+			case AT_SYMLINK_NOFOLLOW:
+				st, err = v.Lstat(c.l, p)
+			default:
+				return 0, errno.EINVAL
+			}
+			return statOut(c, c.ptr(2), st, err)
+		}),
+		SYS_utimensat: atCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			flag := c.int(3)
+			if flag&^AT_SYMLINK_NOFOLLOW != 0 {
+				return 0, errno.EINVAL
+			}
+			ts, err := c.timespecs(c.ptr(2))
+			if err != nil {
+				return 0, err
+			}
+			return 0, v.Utimens(c.l, p, ts, flag != 0)
+		}),
+		SYS_readlinkat: atCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			t, err := v.Readlink(c.l, p)
+			return readlinkOut(c, c.ptr(2), c.ptr(3), t, err)
+		}),
+		SYS_unlinkat: atCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
+			switch c.int(2) {
+			case 0:
+				return 0, v.Unlink(c.l, p)
+			case AT_REMOVEDIR:
+				return 0, v.Rmdir(c.l, p)
+			}
+			return 0, errno.EINVAL
+		}),
+		// symlinkat: target, fd, path.
+		SYS_symlinkat: func(c *call) (int64, error) {
+			v, err := c.vfs()
+			if err != nil {
+				return 0, err
+			}
+			target, err := c.path(0)
+			if err != nil {
+				return 0, err
+			}
+			p, err := c.atPath(1, 2)
+			if err != nil {
+				return 0, err
+			}
+			return 0, v.Symlink(c.l, target, p)
+		},
+		// linkat: fd1, name1, fd2, name2, flags.
+		SYS_linkat: func(c *call) (int64, error) {
+			v, err := c.vfs()
+			if err != nil {
+				return 0, err
+			}
+			from, err := c.atPath(0, 1)
+			if err != nil {
+				return 0, err
+			}
+			to, err := c.atPath(2, 3)
+			if err != nil {
+				return 0, err
+			}
+			flags := c.int(4)
+			if flags&^AT_SYMLINK_FOLLOW != 0 {
+				return 0, errno.EINVAL
+			}
+			return 0, v.Linkat(c.l, from, to, flags)
+		},
+		// renameat: fromfd, from, tofd, to.
+		SYS_renameat: func(c *call) (int64, error) {
+			v, err := c.vfs()
+			if err != nil {
+				return 0, err
+			}
+			from, err := c.atPath(0, 1)
+			if err != nil {
+				return 0, err
+			}
+			to, err := c.atPath(2, 3)
+			if err != nil {
+				return 0, err
+			}
+			return 0, v.Rename(c.l, from, to)
+		},
+	}
+}
