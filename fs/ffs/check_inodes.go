@@ -71,13 +71,13 @@ func (c *checker) scanInodes(rescan bool) error {
 		if err != nil {
 			cg = nil // phase 5 reports it
 		}
-		limit := sb.ipg
-		if sb.ufs2 && cg != nil {
-			limit = min(max(cg.i32(cgOffInitedIblk), 0), sb.ipg)
-		}
 		var imap []byte
 		if cg != nil {
 			imap = cg.inodeMap()
+		}
+		inited, limit := sb.ipg, sb.ipg
+		if sb.ufs2 && cg != nil {
+			inited, limit = c.initedInodes(g, cg, rescan)
 		}
 		if !rescan {
 			c.inoLimit[g] = limit
@@ -94,6 +94,15 @@ func (c *checker) scanInodes(rescan bool) error {
 					continue
 				}
 				raw := buf[i*c.inodeSizeOf : (i+1)*c.inodeSizeOf]
+				if first+i >= inited && !bit(imap, first+i) {
+					// Never initialised, by cg_initediblk: whatever it
+					// holds is no inode. A repair that raised the field
+					// over it zeroes it, as the allocator would have.
+					if c.repair && !rescan && !allZero(raw) {
+						c.write(make([]byte, c.inodeSizeOf), table+(first+i)*c.inodeSizeOf)
+					}
+					continue
+				}
 				if rescan {
 					c.rescanInode(ino, raw)
 					continue
@@ -121,6 +130,54 @@ func (c *checker) scanInodes(rescan bool) error {
 		}
 	}
 	return nil
+}
+
+// initedInodes returns, for UFS2 group g, how many of its inodes its
+// cg_initediblk says were initialised and how many the check reads. A
+// value outside 0 to fs_ipg cannot be trusted: as fsck_ffs's pass 1
+// does with a value over fs_ipg, every inode is read (phase 5 reports
+// the field and rewrites it). A value below an inode that the inode map
+// marks in use and that holds an allocated inode lost that inode: the
+// check reads up to it, in whole inode blocks, and a repair raises the
+// field; the inodes in between whose map bits are clear count as never
+// initialised.
+func (c *checker) initedInodes(g int64, cg *cylGroup, rescan bool) (inited, limit int64) {
+	sb := c.sb
+	n := cg.i32(cgOffInitedIblk)
+	if n < 0 || n > sb.ipg {
+		return sb.ipg, sb.ipg
+	}
+	imap := cg.inodeMap()
+	raw := make([]byte, c.inodeSizeOf)
+	for i := sb.ipg - 1; i >= n; i-- {
+		if !bit(imap, i) || g*sb.ipg+i < rootIno {
+			continue
+		}
+		if err := c.f.readAt(raw, sb.inodeAddr(g*sb.ipg+i)); err != nil {
+			continue
+		}
+		if ip := sb.parseInode(raw); !validType(ip.mode) || ip.nlink <= 0 {
+			continue
+		}
+		limit = min(sb.ipg, (i/sb.inopb+1)*sb.inopb)
+		if !rescan {
+			p := c.wrong(PhaseInodes, BadCGHeader, 0, g, n, limit, "cg_initediblk below inode %d, which is in use,", g*sb.ipg+i)
+			if c.repair {
+				c.fixed(p, "set in phase 5")
+			}
+		}
+		return n, limit
+	}
+	return n, n
+}
+
+func allZero(b []byte) bool {
+	for _, x := range b {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // validType reports whether the type bits of mode name a file type.
