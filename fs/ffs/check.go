@@ -617,6 +617,18 @@ func (c *checker) checkSetup() bool {
 	}
 	c.ninodes = sb.ncg * sb.ipg
 
+	// fs_maxsymlinklen: fsck_ffs corrects it in memory before it checks
+	// an inode, so that short symlinks are not taken for block pointers.
+	if want := (ndaddr + niaddr) * c.ptrs; sb.maxSymlinkLen != want {
+		i := c.wrong(PhaseSetup, BadSuperblock, 0, NoCG, sb.maxSymlinkLen, want, "short symlink limit fs_maxsymlinklen")
+		sb.maxSymlinkLen = want
+		if c.repair {
+			sb.bo.PutUint32(sb.raw[1320:], uint32(want))
+			c.sbDirty = true
+			c.fixed(i, "set")
+		}
+	}
+
 	// The summary area: fs_cssize bytes of struct csum at fs_csaddr,
 	// in some group's data area.
 	if want := fragRoundup(sb, sb.ncg*csumSize); c.cssize != want {
@@ -704,14 +716,6 @@ func fragRoundup(sb *superblock, n int64) int64 { return (n + sb.fsize - 1) &^ (
 // alternate disagree, the repair goes no further (it reports false).
 func (c *checker) checkSuperblockCopies(primary []byte) bool {
 	sb := c.sb
-	fields := []struct {
-		name string
-		off  int
-	}{{"fs_sblkno", 8}, {"fs_cblkno", 12}, {"fs_iblkno", 16}, {"fs_dblkno", 20}, {"fs_ncg", 44},
-		{"fs_bsize", 48}, {"fs_fsize", 52}, {"fs_frag", 56}, {"fs_bmask", sbOffBmask}, {"fs_fmask", sbOffFmask},
-		{"fs_bshift", sbOffBshift}, {"fs_fshift", sbOffFshift}, {"fs_fragshift", sbOffFragshift},
-		{"fs_fsbtodb", sbOffFsbtodb}, {"fs_sbsize", 104}, {"fs_nindir", 116}, {"fs_inopb", 120},
-		{"fs_cssize", sbOffCssize}, {"fs_cgsize", 160}, {"fs_ipg", 184}, {"fs_fpg", 188}, {"fs_magic", superblockMagic}}
 	buf := make([]byte, sb.sbsize)
 	type copyFix struct {
 		i   int
@@ -729,12 +733,7 @@ func (c *checker) checkSuperblockCopies(primary []byte) bool {
 		if err := c.f.readAt(buf, off); err != nil {
 			i = c.problem(PhaseSetup, BadSuperblockCopy, 0, g, "superblock copy unreadable: %v", err)
 		} else {
-			var differ []string
-			for _, fl := range fields {
-				if fl.off+4 <= len(buf) && sb.bo.Uint32(buf[fl.off:]) != sb.bo.Uint32(primary[fl.off:]) {
-					differ = append(differ, fl.name)
-				}
-			}
+			differ := differingFields(primary, buf, sb.bo)
 			if len(differ) == 0 {
 				continue
 			}

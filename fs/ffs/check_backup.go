@@ -3,8 +3,10 @@ package ffs
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
 
 	"github.com/gorump/gorump/dev/disk"
+	"github.com/gorump/gorump/kern"
 	"github.com/gorump/gorump/kern/errno"
 )
 
@@ -49,6 +51,9 @@ func chooseSuperblock(d disk.Disk, alt int64) (*superblockSource, error) {
 			sb.loc = pl
 			markNotCleanRaw(sb)
 			return &superblockSource{sb: sb, from: from, why: fmt.Sprintf("no usable superblock at %d", sb.loc)}, nil
+		}
+		if b := betterCopy(d, sb); b != nil {
+			return b, nil
 		}
 		return &superblockSource{sb: sb, from: -1}, nil
 	}
@@ -109,6 +114,10 @@ func backupAt(d disk.Disk, off int64) (*superblock, error) {
 			err = fmt.Errorf("ffs: superblock at %d is not where its geometry puts a cylinder group's copy: %w", off, errno.EFTYPE)
 			continue
 		}
+		if sb.cgsize < cgHeaderSize || sb.cgAddr(g)+sb.cgsize > d.Size() {
+			err = fmt.Errorf("ffs: superblock copy at %d: no room for group %d's block: %w", off, g, errno.EFTYPE)
+			continue
+		}
 		cg := make([]byte, sb.cgsize)
 		if err = readBytes(d, cg, sb.cgAddr(g)); err != nil {
 			return nil, err
@@ -156,4 +165,93 @@ func copyGroup(sb *superblock, off int64) int64 {
 func markNotCleanRaw(sb *superblock) {
 	sb.clean = false
 	sb.raw[209] = 0
+}
+
+// geometryFields are the fields of struct fs that fsck_ffs compares
+// between the primary superblock and its alternate, by byte offset.
+var geometryFields = []struct {
+	name string
+	off  int
+}{{"fs_sblkno", 8}, {"fs_cblkno", 12}, {"fs_iblkno", 16}, {"fs_dblkno", 20}, {"fs_ncg", 44},
+	{"fs_bsize", 48}, {"fs_fsize", 52}, {"fs_frag", 56}, {"fs_bmask", sbOffBmask}, {"fs_fmask", sbOffFmask},
+	{"fs_bshift", sbOffBshift}, {"fs_fshift", sbOffFshift}, {"fs_fragshift", sbOffFragshift},
+	{"fs_fsbtodb", sbOffFsbtodb}, {"fs_sbsize", 104}, {"fs_nindir", 116}, {"fs_inopb", 120},
+	{"fs_cssize", sbOffCssize}, {"fs_cgsize", 160}, {"fs_ipg", 184}, {"fs_fpg", 188}, {"fs_magic", superblockMagic}}
+
+// differingFields names the geometry fields in which two superblocks in
+// byte order bo differ.
+func differingFields(a, b []byte, bo binary.ByteOrder) []string {
+	var differ []string
+	for _, fl := range geometryFields {
+		if fl.off+4 <= len(a) && fl.off+4 <= len(b) && bo.Uint32(a[fl.off:]) != bo.Uint32(b[fl.off:]) {
+			differ = append(differ, fl.name)
+		}
+	}
+	return differ
+}
+
+// betterCopy looks at the copies in the first, second and last groups
+// of a primary superblock that parsed: when one differs from it in its
+// geometry, fsck_ffs takes the primary for bad; here the one that fits
+// the disk better wins (fitScore), the primary on a tie. It returns the
+// copy to use instead, or nil.
+func betterCopy(d disk.Disk, sb *superblock) *superblockSource {
+	primary := -1
+	buf := make([]byte, sb.sbsize)
+	for _, g := range []int64{0, 1, sb.ncg - 1} {
+		off := (sb.cgStart(min(g, sb.ncg-1)) + sb.sblkno) << sb.fshift
+		if off == sb.loc || off+sb.sbsize > d.Size() || readBytes(d, buf, off) != nil {
+			continue
+		}
+		differ := differingFields(sb.raw, buf, sb.bo)
+		if len(differ) == 0 {
+			continue
+		}
+		alt, err := backupAt(d, off)
+		if err != nil {
+			continue
+		}
+		if primary < 0 {
+			primary = fitScore(d, sb)
+		}
+		if fitScore(d, alt) > primary {
+			return &superblockSource{sb: alt, from: off, why: fmt.Sprintf(
+				"the primary superblock differs from the copy at byte %d in %s, and the copy fits the disk better",
+				off, strings.Join(differ, ", "))}
+		}
+	}
+	return nil
+}
+
+// fitScore says how well a superblock's geometry fits what the disk
+// holds: a point for each of the first groups whose block is where it
+// says, and more for a root inode that is a directory whose first entry
+// is "." naming it.
+func fitScore(d disk.Disk, sb *superblock) int {
+	score := 0
+	for g := range min(sb.ncg, 8) {
+		if sb.cgsize < cgHeaderSize || sb.cgAddr(g)+sb.cgsize > d.Size() {
+			break // checkCG needs a whole header
+		}
+		raw := make([]byte, sb.cgsize)
+		if readBytes(d, raw, sb.cgAddr(g)) == nil && sb.checkCG(g, raw) == nil {
+			score++
+		}
+	}
+	raw := make([]byte, sb.inodeSize())
+	if at := sb.inodeAddr(rootIno); at+int64(len(raw)) > d.Size() || readBytes(d, raw, at) != nil {
+		return score
+	}
+	ip := sb.parseInode(raw)
+	if uint32(ip.mode)&kern.S_IFMT != kern.S_IFDIR {
+		return score
+	}
+	score += 2
+	if a := ip.db[0]; a > 0 && a < sb.size {
+		dot := make([]byte, 12)
+		if readBytes(d, dot, a<<sb.fshift) == nil && sb.bo.Uint32(dot) == rootIno && dot[7] == 1 && dot[8] == '.' {
+			score += 2
+		}
+	}
+	return score
 }

@@ -17,10 +17,13 @@ import (
 //
 // A repair does what fsck_ffs -y does in pass 1 and, for the inodes it
 // marks there, in pass 4: it clears the inodes that cannot be trusted
-// (no file type, an impossible size, a bad block pointer, blocks shared
-// with another inode: every inode sharing them, as fsck_ffs's pass 1b
-// finds them), clears partially allocated free inodes, and corrects
-// di_blocks. Where fsck_ffs clears an inode with block pointers past the
+// (no file type, an impossible size, a bad block pointer, more than
+// fsck_ffs's MAXDUP blocks shared with other inodes), clears partially
+// allocated free inodes, and corrects di_blocks. Where fsck_ffs clears
+// every inode sharing a block, the repair keeps them, as e2fsck does:
+// the first in inode order keeps the block and the others get copies
+// of it (see unshareAll), so that an intact file does not go with the
+// damaged inode whose pointer landed in its blocks. Where fsck_ffs clears an inode with block pointers past the
 // end of the file, the repair releases those pointers instead, finishing
 // the truncation a crash interrupted; it does not claim them, so a block
 // a truncation freed and another file took is not counted twice. It
@@ -40,6 +43,7 @@ func (c *checker) checkInodes() error {
 		}
 	}
 	if c.repair {
+		c.unshareAll()
 		c.applyInodeFixes()
 	}
 	return c.ioErr
@@ -551,8 +555,14 @@ func (c *checker) rescanInode(ino int64, raw []byte) {
 		if w.dup > maxDupPerInode {
 			more = "at least "
 		}
-		c.clearLater(c.fragProblem(PhaseInodes, DupBlock, ino, ino/sb.ipg, w.firstDup,
-			"shares %s%s with other inodes or with itself, the first at fragment %d", more, plural(int64(w.dup), "block"), w.firstDup), ino)
+		i := c.fragProblem(PhaseInodes, DupBlock, ino, ino/sb.ipg, w.firstDup,
+			"shares %s%s with other inodes or with itself, the first at fragment %d", more, plural(int64(w.dup), "block"), w.firstDup)
+		if w.dup > maxDupPerInode {
+			c.clearLater(i, ino) // its first scan stopped: its claims are not all known
+		} else if c.repair {
+			fx := c.fixFor(ino)
+			fx.shared, fx.sharedIdx = true, i
+		}
 	}
 }
 

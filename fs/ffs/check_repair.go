@@ -128,6 +128,8 @@ type inodeFix struct {
 	nsec        bool  // zero the nanoseconds that are out of range
 	symlink     bool  // zero what follows a short symlink's target
 	deviceSlots int64 // zero a device's pointer slots from this one on, if > 0
+	shared      bool  // it shares blocks: unshareAll gives it copies
+	sharedIdx   int   // the DupBlock problem's index
 }
 
 // fixFor returns the pending fixes of inode ino.

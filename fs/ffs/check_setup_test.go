@@ -284,7 +284,7 @@ func treePaths(f vfs.FileSystem) (map[int64]string, error) {
 			return err
 		}
 		for _, e := range ents {
-			if e.Name == "." || e.Name == ".." {
+			if e.Name == "." || e.Name == ".." || e.Ino == whiteoutIno {
 				continue
 			}
 			if _, seen := paths[int64(e.Ino)]; seen {
