@@ -516,3 +516,54 @@ func FuzzRepairTree(f *testing.F) {
 		repairFuzzed(t, k, img)
 	})
 }
+
+// TestCheckRepairSharedBlocks points a block pointer of one file at a
+// block of another, a direct and an indirect one: fsck_ffs would clear
+// both; the repair must keep the file whose blocks they are intact, and
+// give the other a copy.
+func TestCheckRepairSharedBlocks(t *testing.T) {
+	k := testKernel(t)
+	for _, tc := range []struct {
+		name     string
+		from, to string // the pointer of to takes from's
+		slot     int
+	}{
+		{"direct", "d0/f4", "d0/f3", 0},
+		{"indirect", "d0/f4", "d0/d1/f4", ndaddr},
+		{"data-as-indirect", "d0/f3", "d0/d1/f4", ndaddr},
+		{"itself", "d0/f4", "d0/f4", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			img := treeImage(t, k, NewfsOptions{BlockSize: 4096, FragmentSize: 512})
+			d := newDamage(t, img)
+			from, to := d.node(tc.from), d.node(tc.to)
+			v := from.ip.db[0]
+			if tc.slot >= ndaddr {
+				v = from.ip.ib[0]
+				if tc.name == "data-as-indirect" {
+					v = from.ip.db[0]
+				}
+			}
+			d.putPtr(to.ino, tc.slot, v)
+			md := disk.NewMemFrom(d.img, 512)
+			r, err := Check(md, CheckOptions{Repair: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s", r)
+			assertRepaired(t, k, md, r)
+			pristine, err := New(nil, disk.NewMemFrom(img, 512), true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := New(nil, md, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := describe(pristine, tc.from)
+			if s, err := describe(got, tc.from); err != nil || s != want {
+				t.Errorf("%s, whose block was shared: %.20q, %v after the repair; want %.20q", tc.from, s, err, want)
+			}
+		})
+	}
+}

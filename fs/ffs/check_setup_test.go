@@ -310,3 +310,79 @@ func treePaths(f vfs.FileSystem) (map[int64]string, error) {
 	}
 	return paths, walk(root, "")
 }
+
+// TestCheckPrimaryDisagrees shifts the primary's inode table by one
+// fragment, which its geometry still allows: the copy, which fits the
+// disk, must win, as fsck_ffs drops a primary that disagrees with its
+// alternate, and every file must be kept.
+func TestCheckPrimaryDisagrees(t *testing.T) {
+	k := testKernel(t)
+	img := treeImage(t, k, NewfsOptions{Version: 1, BigEndian: true, BlockSize: 4096, FragmentSize: 1024})
+	sb, err := readSuperblock(disk.NewMemFrom(img, 512))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := bytes.Clone(img)
+	sb.bo.PutUint32(b[sb.loc+16:], uint32(sb.iblkno-1)) // fs_iblkno
+	md := disk.NewMemFrom(b, 512)
+	r, err := Check(md, CheckOptions{Repair: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ps := r.InPhase(PhaseSetup); len(ps) == 0 || ps[0].Kind != PrimarySuperblock {
+		t.Errorf("no PrimarySuperblock problem:\n%s", r)
+	}
+	assertRepaired(t, k, md, r)
+	assertSameFiles(t, img, md)
+}
+
+// TestCheckMaxSymlinkLen zeroes fs_maxsymlinklen: the check must take
+// the standard limit, as fsck_ffs does, rather than read short symlinks'
+// targets as block pointers, and the repair must keep them.
+func TestCheckMaxSymlinkLen(t *testing.T) {
+	k := testKernel(t)
+	for _, opts := range []NewfsOptions{{}, {Version: 1, BigEndian: true}} {
+		opts.BlockSize, opts.FragmentSize = 4096, 512
+		img := treeImage(t, k, opts)
+		sb, err := readSuperblock(disk.NewMemFrom(img, 512))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := bytes.Clone(img)
+		sb.bo.PutUint32(b[sb.loc+1320:], 0)
+		md := disk.NewMemFrom(b, 512)
+		r, err := Check(md, CheckOptions{Repair: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Problems) != 1 || r.Problems[0].Kind != BadSuperblock {
+			t.Errorf("want one BadSuperblock problem:\n%s", r)
+		}
+		assertRepaired(t, k, md, r)
+		assertSameFiles(t, img, md)
+	}
+}
+
+// assertSameFiles checks that every inode reachable on the pristine
+// image is reachable on md at the same path with the same contents.
+func assertSameFiles(t *testing.T, pristine []byte, md *disk.MemDisk) {
+	t.Helper()
+	p, err := New(nil, disk.NewMemFrom(pristine, 512), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := New(nil, md, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths, err := treePaths(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ino, path := range paths {
+		want, werr := describe(p, path)
+		if s, err := describe(got, path); (err == nil) != (werr == nil) || s != want {
+			t.Errorf("%s (inode %d): %.20q, %v after the repair; want %.20q", path, ino, s, err, want)
+		}
+	}
+}

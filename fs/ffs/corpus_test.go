@@ -576,5 +576,3 @@ func (b *corpusBase) checkKept(md *disk.MemDisk, img []byte, r *CheckReport, st 
 		st.keptPath++
 	}
 }
-
-
