@@ -75,11 +75,9 @@ type ProblemKind int
 // The kinds of problems, grouped by the phase that finds them.
 const (
 	// Setup.
-	BadGeometry        ProblemKind = iota + 1 // the superblock's layout cannot be trusted; checking stopped
-	BadSuperblock                             // a superblock value (summary area, data size) is wrong
-	BadSuperblockCopy                         // a cylinder group's superblock copy disagrees with the primary
-	PrimarySuperblock                         // the primary superblock was not used: the check ran with a copy
-	UnsupportedFeature                        // an fs_flags feature (journal, soft dependencies, unknown) that keeps the driver read-only
+	BadGeometry       ProblemKind = iota + 1 // the superblock's layout cannot be trusted; checking stopped
+	BadSuperblock                            // a superblock value (summary area, data size) is wrong
+	BadSuperblockCopy                        // a cylinder group's superblock copy disagrees with the primary
 
 	// Phase 1.
 	InodeMapMismatch // an inode's allocation bit disagrees with its mode
@@ -124,6 +122,11 @@ const (
 	ClusterSumBad   // the cluster summary differs from the cluster map
 	WrongCSArray    // the summary array at fs_csaddr differs from the groups
 	WrongTotals     // the superblock's fs_cstotal differs from the groups
+
+	// Setup, added last so that the numbers above (which the ffs
+	// command's JSON reports carry) stay as they were.
+	PrimarySuperblock  // the primary superblock was not used: the check ran with a copy
+	UnsupportedFeature // an fs_flags feature (journal, soft dependencies, unknown flags) that keeps the driver read-only
 )
 
 // NoCG, NoFrag and NoOffset mark a Problem's fields that do not apply.
