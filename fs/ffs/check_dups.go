@@ -25,6 +25,14 @@ func (c *checker) unshareAll() {
 		}
 	}
 	slices.Sort(inos)
+	// Phase 1 did not follow an indirect block another inode shares:
+	// what lies under it must be claimed before copies take free space.
+	raw := make([]byte, c.inodeSizeOf)
+	for _, ino := range inos {
+		if c.read(raw, c.sb.inodeAddr(ino)) {
+			c.countFrags(ino, c.sb.parseInode(raw))
+		}
+	}
 	kept := make([]byte, len(c.claimed))
 	for _, ino := range inos {
 		fx := c.fixes[ino]

@@ -532,13 +532,14 @@ func TestCheckRepairSharedBlocks(t *testing.T) {
 		{"indirect", "d0/f4", "d0/d1/f4", ndaddr},
 		{"data-as-indirect", "d0/f3", "d0/d1/f4", ndaddr},
 		{"itself", "d0/f4", "d0/f4", 1},
+		{"indirect-as-data", "d0/f4", "d0/f1", 0}, // what lies under the shared indirect block must not be taken for free
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			img := treeImage(t, k, NewfsOptions{BlockSize: 4096, FragmentSize: 512})
 			d := newDamage(t, img)
 			from, to := d.node(tc.from), d.node(tc.to)
 			v := from.ip.db[0]
-			if tc.slot >= ndaddr {
+			if tc.slot >= ndaddr || tc.name == "indirect-as-data" {
 				v = from.ip.ib[0]
 				if tc.name == "data-as-indirect" {
 					v = from.ip.db[0]

@@ -32,7 +32,8 @@ import (
 //
 // go test runs a sample (corpusSample images; 40 with -short);
 // GORUMP_FFS_CORPUS=n runs n images, GORUMP_FFS_CORPUS_SEED another
-// seed.
+// seed, GORUMP_FFS_CORPUS_FIRST=i from image i on (image i is the same
+// for a seed whatever the count).
 func TestRepairCorpus(t *testing.T) {
 	n := corpusSample
 	if testing.Short() {
@@ -51,11 +52,18 @@ func TestRepairCorpus(t *testing.T) {
 			t.Fatalf("GORUMP_FFS_CORPUS_SEED=%q: %v", s, err)
 		}
 	}
+	first := 0 // GORUMP_FFS_CORPUS_FIRST=i starts at image i, to replay one
+	if s := os.Getenv("GORUMP_FFS_CORPUS_FIRST"); s != "" {
+		var err error
+		if first, err = strconv.Atoi(s); err != nil {
+			t.Fatalf("GORUMP_FFS_CORPUS_FIRST=%q: %v", s, err)
+		}
+	}
 	k := testKernel(t)
 	bases := corpusBases(t, k)
 	var st corpusStats
 	start := time.Now()
-	for i := range n {
+	for i := first; i < first+n; i++ {
 		rng := rand.New(rand.NewPCG(seed, uint64(i)))
 		b := bases[rng.IntN(len(bases))]
 		img, what := b.mangle(rng)
@@ -560,7 +568,7 @@ func (b *corpusBase) checkKept(md *disk.MemDisk, img []byte, r *CheckReport, st 
 			continue
 		}
 		if desc, err := describe(v, p); desc != f.desc || (err != nil) != f.bad {
-			fail("inode %d (%s) holds %.20q after the repair, want %.20q (%v)", f.ino, p, desc, f.desc, err)
+			fail("inode %d (%s) holds %.20q (%d bytes) after the repair, want %.20q (%d bytes) (%v):\n%s", f.ino, p, desc, len(desc), f.desc, len(f.desc), err, r)
 			continue
 		}
 		st.kept++
