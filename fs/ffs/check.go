@@ -643,6 +643,7 @@ func (c *checker) checkSetup() bool {
 			c.fixed(i, "set")
 		}
 	}
+	c.checkCsaddr()
 	csFrags := frags(c.cssize)
 	if g := sb.csaddr / max(sb.fpg, 1); c.cssize < sb.ncg*csumSize || sb.csaddr < 0 || sb.csaddr+csFrags > sb.size ||
 		g >= sb.ncg || sb.csaddr < sb.cgStart(g)+sb.dblkno || sb.csaddr+csFrags > (g+1)*sb.fpg {
@@ -806,5 +807,47 @@ func (c *checker) checkFeatures() {
 			c.sbDirty = true
 			c.fixed(i, "cleared")
 		}
+	}
+}
+
+// checkCsaddr compares fs_csaddr with the superblock copy in group 0
+// (or 1): newfs puts the summary area at the start of a group's data
+// area, and when the primary's address is not there but the copy's is,
+// the primary's is damaged. Writing the summary array there would
+// overwrite a file's block, so the check takes the copy's value.
+func (c *checker) checkCsaddr() {
+	sb := c.sb
+	atDataStart := func(a int64) bool {
+		g := a / max(sb.fpg, 1)
+		return a >= 0 && g < sb.ncg && a == sb.cgStart(g)+sb.dblkno
+	}
+	if atDataStart(sb.csaddr) {
+		return
+	}
+	buf := make([]byte, sb.sbsize)
+	for _, g := range []int64{0, 1} {
+		off := (sb.cgStart(min(g, sb.ncg-1)) + sb.sblkno) << sb.fshift
+		if off == sb.loc || c.f.readAt(buf, off) != nil || len(differingFields(sb.raw, buf, sb.bo)) > 0 {
+			continue
+		}
+		alt := int64(int32(sb.bo.Uint32(buf[152:])))
+		if sb.ufs2 {
+			alt = int64(sb.bo.Uint64(buf[1096:]))
+		}
+		if !atDataStart(alt) {
+			continue
+		}
+		i := c.wrong(PhaseSetup, BadSuperblock, 0, NoCG, sb.csaddr, alt, "summary area address fs_csaddr (the copy at byte %d has it at a data area's start)", off)
+		sb.csaddr = alt
+		if c.repair {
+			if sb.ufs2 {
+				sb.bo.PutUint64(sb.raw[1096:], uint64(alt))
+			} else {
+				sb.bo.PutUint32(sb.raw[152:], uint32(alt))
+			}
+			c.sbDirty = true
+			c.fixed(i, "set from the copy")
+		}
+		return
 	}
 }

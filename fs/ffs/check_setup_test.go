@@ -386,3 +386,32 @@ func assertSameFiles(t *testing.T, pristine []byte, md *disk.MemDisk) {
 		}
 	}
 }
+
+// TestCheckCsaddr moves the primary's summary area address into a data
+// block: the check must take the copy's, rather than let the summary
+// array overwrite a directory, and the repair must keep every file at
+// its path.
+func TestCheckCsaddr(t *testing.T) {
+	k := testKernel(t)
+	for _, opts := range []NewfsOptions{{}, {Version: 1, BigEndian: true}} {
+		opts.BlockSize, opts.FragmentSize = 4096, 1024
+		img := treeImage(t, k, opts)
+		sb, err := readSuperblock(disk.NewMemFrom(img, 512))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := bytes.Clone(img)
+		if sb.ufs2 {
+			sb.bo.PutUint64(b[sb.loc+1096:], uint64(sb.csaddr+1))
+		} else {
+			sb.bo.PutUint32(b[sb.loc+152:], uint32(sb.csaddr+1))
+		}
+		md := disk.NewMemFrom(b, 512)
+		r, err := Check(md, CheckOptions{Repair: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertRepaired(t, k, md, r)
+		assertSameFiles(t, img, md)
+	}
+}
