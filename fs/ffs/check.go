@@ -34,6 +34,16 @@ type CheckOptions struct {
 	// MaxProblems caps how many problems the report records (1000 when
 	// zero); CheckReport.Truncated says when the cap was reached.
 	MaxProblems int
+	// AltSuperblock, when positive, is the byte offset of a superblock
+	// copy (a cylinder group's) to check the file system with instead of
+	// the primary, as fsck_ffs -b names one. fsck_ffs -b counts in
+	// 512-byte DEV_BSIZE sectors: -b N is AltSuperblock N*512 (newfs
+	// prints the copies' sector numbers). When it is zero, Check uses the
+	// primary superblock, and a copy it finds by itself when the primary
+	// is unreadable or its geometry unusable. A check with a copy reports
+	// it as a PrimarySuperblock problem; a repair writes the copy over the
+	// primary.
+	AltSuperblock int64
 }
 
 // Phase is a phase of the check, numbered as fsck_ffs numbers them.
@@ -112,6 +122,11 @@ const (
 	ClusterSumBad   // the cluster summary differs from the cluster map
 	WrongCSArray    // the summary array at fs_csaddr differs from the groups
 	WrongTotals     // the superblock's fs_cstotal differs from the groups
+
+	// Setup, added last so that the numbers above (which the ffs
+	// command's JSON reports carry) stay as they were.
+	PrimarySuperblock  // the primary superblock was not used: the check ran with a copy
+	UnsupportedFeature // an fs_flags feature (journal, soft dependencies, unknown flags) that keeps the driver read-only
 )
 
 // NoCG, NoFrag and NoOffset mark a Problem's fields that do not apply.
@@ -237,62 +252,114 @@ const (
 // it changes nothing. With it, it repairs what it finds, as fsck_ffs -y
 // does, checks the result again (repairing again if need be) and marks
 // the file system clean when the result is consistent; the report says
-// what each problem's fix was and whether the repair succeeded.
+// what each problem's fix was and whether the repair succeeded. A repair
+// that does not succeed leaves the file system marked not clean, so that
+// the driver will not mount it read-write.
+//
+// When the primary superblock cannot be used, Check uses a copy (see
+// CheckOptions.AltSuperblock). What keeps the driver from mounting the
+// file system read-write, such as a WAPBL journal, is a problem too: a
+// repair clears what fsck_ffs -y clears (unknown flags, a journal whose
+// fields are invalid), and refuses to write to a file system whose
+// journal it would have to replay first.
 // It returns an error, and no report, when d holds no FFS superblock or
-// the disk fails a read or a write (the file system is then left marked
-// not clean), or when a repair is asked of a read-only disk or of a file
-// system with a WAPBL journal that is not clean (its journal is not
-// replayed).
+// copy, or the disk fails a read or a write (the file system is then
+// left marked not clean), or when a repair is asked of a read-only disk.
 func Check(d disk.Disk, opts CheckOptions) (*CheckReport, error) {
+	if opts.Repair && d.ReadOnly() {
+		return nil, fmt.Errorf("ffs: check: repair of a read-only disk: %w", errno.EROFS)
+	}
+	src, err := chooseSuperblock(d, opts.AltSuperblock)
+	if err != nil {
+		return nil, err
+	}
+	// A primary superblock whose geometry cannot be trusted is set
+	// aside for a copy, as fsck_ffs does when its primary fails.
+	backup := func(c *checker) *superblockSource {
+		if !c.fatal || src.from >= 0 || opts.AltSuperblock > 0 {
+			return nil
+		}
+		b, err := findBackup(d, "the primary superblock's geometry is unusable: "+c.fatalWhy())
+		if err != nil {
+			return nil
+		}
+		if bc, err := newChecker(d, b, opts, false); err != nil || !bc.checkSetup() {
+			return nil // no better
+		}
+		return b
+	}
 	if !opts.Repair {
-		c, err := newChecker(d, opts, false)
+		c, err := newChecker(d, src, opts, false)
 		if err != nil {
 			return nil, err
 		}
 		if err := c.run(); err != nil {
 			return nil, err
 		}
+		if b := backup(c); b != nil {
+			bc, err := newChecker(d, b, opts, false)
+			if err == nil && bc.run() == nil {
+				return bc.report, nil
+			}
+		}
 		return c.report, nil
 	}
-	if d.ReadOnly() {
-		return nil, fmt.Errorf("ffs: check: repair of a read-only disk: %w", errno.EROFS)
-	}
 	report := &CheckReport{}
+	var c *checker
 	for pass := 1; pass <= maxRepairPasses; pass++ {
-		c, err := newChecker(d, opts, true)
-		if err != nil {
-			return nil, err
+		if pass > 1 {
+			// The first pass wrote a copy it used over the primary.
+			if src, err = chooseSuperblock(d, 0); err != nil {
+				return nil, err
+			}
 		}
-		if c.sb.flags&fsDoWAPBL != 0 && !c.sb.clean {
-			// fsck_ffs replays the journal first; this checker cannot.
-			return nil, fmt.Errorf("ffs: check: the WAPBL journal may hold changes to replay first; not repairing: %w", errno.ENOTSUP)
+		if c, err = newChecker(d, src, opts, true); err != nil {
+			return nil, err
 		}
 		if pass == 1 {
 			report.UFS2, report.BigEndian, report.MarkedClean = c.report.UFS2, c.report.BigEndian, c.report.MarkedClean
 		}
+		if c.sb.flags&fsDoWAPBL != 0 && c.sb.journalValid() {
+			// fsck_ffs replays the journal before it checks, and this
+			// checker cannot: it checks without writing, and leaves the
+			// file system marked not clean.
+			c.repair = false
+			if err := c.run(); err != nil {
+				return nil, c.abandon(err)
+			}
+			report.Passes = pass
+			report.merge(c.report)
+			return report, c.markNotClean()
+		}
 		if err := c.run(); err != nil {
-			return nil, err
+			return nil, c.abandon(err)
+		}
+		if b := backup(c); b != nil && pass == 1 {
+			src, pass = b, 0 // the setup phase wrote nothing: start again with the copy
+			continue
 		}
 		if err := c.f.bc.Sync(); err != nil {
-			return nil, err
+			return nil, c.abandon(err)
 		}
 		report.Passes = pass
 		report.Modified = report.Modified || c.modified
-		report.Problems = append(report.Problems, c.report.Problems...)
-		report.Truncated = report.Truncated || c.report.Truncated
-		report.Files, report.Dirs, report.UsedFrags, report.FreeFrags = c.report.Files, c.report.Dirs, c.report.UsedFrags, c.report.FreeFrags
+		report.merge(c.report)
 		if c.fatal {
-			return report, nil // the geometry cannot be trusted: nothing was repaired
+			return report, c.markNotClean() // the geometry cannot be trusted: nothing was repaired
 		}
 		// What a pass that found nothing left is consistent; anything
 		// else is checked again from the disk.
 		v := c
 		if len(c.report.Problems) > 0 || c.report.Truncated || c.modified {
-			if v, err = newChecker(d, opts, false); err != nil {
-				return nil, err
+			vsrc, err := chooseSuperblock(d, 0)
+			if err != nil {
+				return nil, c.abandon(err)
+			}
+			if v, err = newChecker(d, vsrc, opts, false); err != nil {
+				return nil, c.abandon(err)
 			}
 			if err := v.run(); err != nil {
-				return nil, err
+				return nil, c.abandon(err)
 			}
 			if !v.report.Clean() {
 				if !c.modified {
@@ -309,15 +376,20 @@ func Check(d disk.Disk, opts CheckOptions) (*CheckReport, error) {
 		report.Repaired = true
 		return report, nil
 	}
-	return report, nil
+	return report, c.markNotClean()
 }
 
-// newChecker reads the superblock of d and sets up a check.
-func newChecker(d disk.Disk, opts CheckOptions, repair bool) (*checker, error) {
-	sb, err := readSuperblock(d)
-	if err != nil {
-		return nil, err
-	}
+// merge adds what one pass found to a repair's report; the counts are
+// those of the last pass.
+func (r *CheckReport) merge(p *CheckReport) {
+	r.Problems = append(r.Problems, p.Problems...)
+	r.Truncated = r.Truncated || p.Truncated
+	r.Files, r.Dirs, r.UsedFrags, r.FreeFrags = p.Files, p.Dirs, p.UsedFrags, p.FreeFrags
+}
+
+// newChecker sets up a check of d with the superblock src.
+func newChecker(d disk.Disk, src *superblockSource, opts CheckOptions, repair bool) (*checker, error) {
+	sb := src.sb
 	if sb.bsize%int64(d.SectorSize()) != 0 {
 		return nil, fmt.Errorf("ffs: block size %d on %d-byte sectors: %w", sb.bsize, d.SectorSize(), errno.EFTYPE)
 	}
@@ -328,6 +400,7 @@ func newChecker(d disk.Disk, opts CheckOptions, repair bool) (*checker, error) {
 	c := &checker{
 		f:           &fsys{d: d, bc: bc, sb: sb},
 		sb:          sb,
+		src:         src,
 		repair:      repair,
 		maxProblems: opts.MaxProblems,
 		report: &CheckReport{UFS2: sb.ufs2, BigEndian: sb.bo.Uint16([]byte{0, 1}) == 1,
@@ -343,6 +416,7 @@ func newChecker(d disk.Disk, opts CheckOptions, repair bool) (*checker, error) {
 type checker struct {
 	f           *fsys
 	sb          *superblock
+	src         *superblockSource
 	report      *CheckReport
 	maxProblems int
 
@@ -487,8 +561,19 @@ const (
 // not depend on, and the superblock copies.
 func (c *checker) checkSetup() bool {
 	sb := c.sb
+	if c.src.from >= 0 {
+		i := c.problem(PhaseSetup, PrimarySuperblock, 0, NoCG, "%s; using the superblock copy at byte %d (fsck_ffs -b %d)",
+			c.src.why, c.src.from, c.src.from/512)
+		if c.repair {
+			c.sbDirty = true
+			c.fixed(i, "primary superblock at byte %d rewritten from the copy", sb.loc)
+		}
+	}
+	c.checkFeatures()
 	raw := make([]byte, sb.sbsize)
-	if err := c.f.readAt(raw, sb.loc); err != nil {
+	if c.src.from >= 0 {
+		copy(raw, sb.raw) // the copy stands in for the primary
+	} else if err := c.f.readAt(raw, sb.loc); err != nil {
 		c.problem(PhaseSetup, BadGeometry, 0, NoCG, "superblock unreadable: %v", err)
 		return false
 	}
@@ -535,6 +620,18 @@ func (c *checker) checkSetup() bool {
 	}
 	c.ninodes = sb.ncg * sb.ipg
 
+	// fs_maxsymlinklen: fsck_ffs corrects it in memory before it checks
+	// an inode, so that short symlinks are not taken for block pointers.
+	if want := (ndaddr + niaddr) * c.ptrs; sb.maxSymlinkLen != want {
+		i := c.wrong(PhaseSetup, BadSuperblock, 0, NoCG, sb.maxSymlinkLen, want, "short symlink limit fs_maxsymlinklen")
+		sb.maxSymlinkLen = want
+		if c.repair {
+			sb.bo.PutUint32(sb.raw[1320:], uint32(want))
+			c.sbDirty = true
+			c.fixed(i, "set")
+		}
+	}
+
 	// The summary area: fs_cssize bytes of struct csum at fs_csaddr,
 	// in some group's data area.
 	if want := fragRoundup(sb, sb.ncg*csumSize); c.cssize != want {
@@ -546,6 +643,7 @@ func (c *checker) checkSetup() bool {
 			c.fixed(i, "set")
 		}
 	}
+	c.checkCsaddr()
 	csFrags := frags(c.cssize)
 	if g := sb.csaddr / max(sb.fpg, 1); c.cssize < sb.ncg*csumSize || sb.csaddr < 0 || sb.csaddr+csFrags > sb.size ||
 		g >= sb.ncg || sb.csaddr < sb.cgStart(g)+sb.dblkno || sb.csaddr+csFrags > (g+1)*sb.fpg {
@@ -622,14 +720,6 @@ func fragRoundup(sb *superblock, n int64) int64 { return (n + sb.fsize - 1) &^ (
 // alternate disagree, the repair goes no further (it reports false).
 func (c *checker) checkSuperblockCopies(primary []byte) bool {
 	sb := c.sb
-	fields := []struct {
-		name string
-		off  int
-	}{{"fs_sblkno", 8}, {"fs_cblkno", 12}, {"fs_iblkno", 16}, {"fs_dblkno", 20}, {"fs_ncg", 44},
-		{"fs_bsize", 48}, {"fs_fsize", 52}, {"fs_frag", 56}, {"fs_bmask", sbOffBmask}, {"fs_fmask", sbOffFmask},
-		{"fs_bshift", sbOffBshift}, {"fs_fshift", sbOffFshift}, {"fs_fragshift", sbOffFragshift},
-		{"fs_fsbtodb", sbOffFsbtodb}, {"fs_sbsize", 104}, {"fs_nindir", 116}, {"fs_inopb", 120},
-		{"fs_cssize", sbOffCssize}, {"fs_cgsize", 160}, {"fs_ipg", 184}, {"fs_fpg", 188}, {"fs_magic", superblockMagic}}
 	buf := make([]byte, sb.sbsize)
 	type copyFix struct {
 		i   int
@@ -647,12 +737,7 @@ func (c *checker) checkSuperblockCopies(primary []byte) bool {
 		if err := c.f.readAt(buf, off); err != nil {
 			i = c.problem(PhaseSetup, BadSuperblockCopy, 0, g, "superblock copy unreadable: %v", err)
 		} else {
-			var differ []string
-			for _, fl := range fields {
-				if fl.off+4 <= len(buf) && sb.bo.Uint32(buf[fl.off:]) != sb.bo.Uint32(primary[fl.off:]) {
-					differ = append(differ, fl.name)
-				}
-			}
+			differ := differingFields(primary, buf, sb.bo)
 			if len(differ) == 0 {
 				continue
 			}
@@ -691,4 +776,78 @@ func (c *checker) isMeta(a int64) bool {
 		return true
 	}
 	return c.csValid && a >= sb.csaddr && a < sb.csaddr+(c.cssize+sb.fsize-1)>>sb.fshift
+}
+
+// checkFeatures reports what in fs_flags keeps the driver from mounting
+// the file system read-write (featureBlockers). A repair does what
+// fsck_ffs -y does: it clears unknown flags ("UNKNOWN FLAGS ... CLEAR"),
+// and clears FS_DOWAPBL from a superblock whose journal fields are
+// invalid ("CLEARING EXISTING JOURNAL"). A valid journal fsck_ffs
+// replays, which this checker cannot do: Check does not repair such a
+// file system. Soft dependencies fsck_ffs leaves as they are, and so
+// does the repair: such a file system stays unrepaired for this driver.
+func (c *checker) checkFeatures() {
+	sb := c.sb
+	for _, b := range sb.featureBlockers() {
+		i := c.problem(PhaseSetup, UnsupportedFeature, 0, NoCG, "%s; the driver mounts it read-only only", b.why)
+		if !c.repair {
+			continue
+		}
+		switch {
+		case b.flags == fsDoWAPBL && !sb.journalValid():
+			version, loc := sb.raw[sbOffJournalVersion], sb.raw[sbOffJournalLocation]
+			sb.setFlags(sb.flags &^ fsDoWAPBL)
+			if loc != journalLocEndPart && loc != journalLocInFS {
+				sb.raw[sbOffJournalLocation] = 0
+			}
+			c.sbDirty = true
+			c.fixed(i, "journal fields invalid (version %d, location %d): journal flag cleared, as fsck_ffs does", version, loc)
+		case b.flags != fsDoWAPBL && b.flags != fsDoSoftDep:
+			sb.setFlags(sb.flags &^ b.flags)
+			c.sbDirty = true
+			c.fixed(i, "cleared")
+		}
+	}
+}
+
+// checkCsaddr compares fs_csaddr with the superblock copy in group 0
+// (or 1): newfs puts the summary area at the start of a group's data
+// area, and when the primary's address is not there but the copy's is,
+// the primary's is damaged. Writing the summary array there would
+// overwrite a file's block, so the check takes the copy's value.
+func (c *checker) checkCsaddr() {
+	sb := c.sb
+	atDataStart := func(a int64) bool {
+		g := a / max(sb.fpg, 1)
+		return a >= 0 && g < sb.ncg && a == sb.cgStart(g)+sb.dblkno
+	}
+	if atDataStart(sb.csaddr) {
+		return
+	}
+	buf := make([]byte, sb.sbsize)
+	for _, g := range []int64{0, 1} {
+		off := (sb.cgStart(min(g, sb.ncg-1)) + sb.sblkno) << sb.fshift
+		if off == sb.loc || c.f.readAt(buf, off) != nil || len(differingFields(sb.raw, buf, sb.bo)) > 0 {
+			continue
+		}
+		alt := int64(int32(sb.bo.Uint32(buf[152:])))
+		if sb.ufs2 {
+			alt = int64(sb.bo.Uint64(buf[1096:]))
+		}
+		if !atDataStart(alt) {
+			continue
+		}
+		i := c.wrong(PhaseSetup, BadSuperblock, 0, NoCG, sb.csaddr, alt, "summary area address fs_csaddr (the copy at byte %d has it at a data area's start)", off)
+		sb.csaddr = alt
+		if c.repair {
+			if sb.ufs2 {
+				sb.bo.PutUint64(sb.raw[1096:], uint64(alt))
+			} else {
+				sb.bo.PutUint32(sb.raw[152:], uint32(alt))
+			}
+			c.sbDirty = true
+			c.fixed(i, "set from the copy")
+		}
+		return
+	}
 }

@@ -294,8 +294,14 @@ func damageCases() []damageCase {
 			off := d.sb.inodeAddr(d.ino("longlink"))
 			d.put16(off, 0o170644)
 		}, want{PhaseInodes, UnknownType, "longlink", anyCG}, moved, []string{"longlink"}},
-		{"geometry", func(d *damage) { d.put32(d.sb.loc+20, d.sb.iblkno) }, // fs_dblkno = fs_iblkno
-			want{PhaseSetup, BadGeometry, "", anyCG}, nil, nil},
+		{"geometry", func(d *damage) { d.put32(d.sb.loc+20, d.sb.iblkno) }, // fs_dblkno = fs_iblkno: a copy is used
+			want{PhaseSetup, PrimarySuperblock, "", anyCG}, nil, nil},
+		{"geometry-everywhere", func(d *damage) { // and in every copy
+			d.put32(d.sb.loc+20, d.sb.iblkno)
+			for g := range d.sb.ncg {
+				d.put32((d.sb.cgStart(g)+d.sb.sblkno)<<d.sb.fshift+20, d.sb.iblkno)
+			}
+		}, want{PhaseSetup, BadGeometry, "", anyCG}, nil, nil},
 	}
 }
 

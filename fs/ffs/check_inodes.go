@@ -17,10 +17,13 @@ import (
 //
 // A repair does what fsck_ffs -y does in pass 1 and, for the inodes it
 // marks there, in pass 4: it clears the inodes that cannot be trusted
-// (no file type, an impossible size, a bad block pointer, blocks shared
-// with another inode: every inode sharing them, as fsck_ffs's pass 1b
-// finds them), clears partially allocated free inodes, and corrects
-// di_blocks. Where fsck_ffs clears an inode with block pointers past the
+// (no file type, an impossible size, a bad block pointer, more than
+// fsck_ffs's MAXDUP blocks shared with other inodes), clears partially
+// allocated free inodes, and corrects di_blocks. Where fsck_ffs clears
+// every inode sharing a block, the repair keeps them, as e2fsck does:
+// the first in inode order keeps the block and the others get copies
+// of it (see unshareAll), so that an intact file does not go with the
+// damaged inode whose pointer landed in its blocks. Where fsck_ffs clears an inode with block pointers past the
 // end of the file, the repair releases those pointers instead, finishing
 // the truncation a crash interrupted; it does not claim them, so a block
 // a truncation freed and another file took is not counted twice. It
@@ -40,6 +43,7 @@ func (c *checker) checkInodes() error {
 		}
 	}
 	if c.repair {
+		c.unshareAll()
 		c.applyInodeFixes()
 	}
 	return c.ioErr
@@ -71,13 +75,13 @@ func (c *checker) scanInodes(rescan bool) error {
 		if err != nil {
 			cg = nil // phase 5 reports it
 		}
-		limit := sb.ipg
-		if sb.ufs2 && cg != nil {
-			limit = min(max(cg.i32(cgOffInitedIblk), 0), sb.ipg)
-		}
 		var imap []byte
 		if cg != nil {
 			imap = cg.inodeMap()
+		}
+		inited, limit := sb.ipg, sb.ipg
+		if sb.ufs2 && cg != nil {
+			inited, limit = c.initedInodes(g, cg, rescan)
 		}
 		if !rescan {
 			c.inoLimit[g] = limit
@@ -94,6 +98,15 @@ func (c *checker) scanInodes(rescan bool) error {
 					continue
 				}
 				raw := buf[i*c.inodeSizeOf : (i+1)*c.inodeSizeOf]
+				if first+i >= inited && !bit(imap, first+i) {
+					// Never initialised, by cg_initediblk: whatever it
+					// holds is no inode. A repair that raised the field
+					// over it zeroes it, as the allocator would have.
+					if c.repair && !rescan && !allZero(raw) {
+						c.write(make([]byte, c.inodeSizeOf), table+(first+i)*c.inodeSizeOf)
+					}
+					continue
+				}
 				if rescan {
 					c.rescanInode(ino, raw)
 					continue
@@ -121,6 +134,54 @@ func (c *checker) scanInodes(rescan bool) error {
 		}
 	}
 	return nil
+}
+
+// initedInodes returns, for UFS2 group g, how many of its inodes its
+// cg_initediblk says were initialised and how many the check reads. A
+// value outside 0 to fs_ipg cannot be trusted: as fsck_ffs's pass 1
+// does with a value over fs_ipg, every inode is read (phase 5 reports
+// the field and rewrites it). A value below an inode that the inode map
+// marks in use and that holds an allocated inode lost that inode: the
+// check reads up to it, in whole inode blocks, and a repair raises the
+// field; the inodes in between whose map bits are clear count as never
+// initialised.
+func (c *checker) initedInodes(g int64, cg *cylGroup, rescan bool) (inited, limit int64) {
+	sb := c.sb
+	n := cg.i32(cgOffInitedIblk)
+	if n < 0 || n > sb.ipg {
+		return sb.ipg, sb.ipg
+	}
+	imap := cg.inodeMap()
+	raw := make([]byte, c.inodeSizeOf)
+	for i := sb.ipg - 1; i >= n; i-- {
+		if !bit(imap, i) || g*sb.ipg+i < rootIno {
+			continue
+		}
+		if err := c.f.readAt(raw, sb.inodeAddr(g*sb.ipg+i)); err != nil {
+			continue
+		}
+		if ip := sb.parseInode(raw); !validType(ip.mode) || ip.nlink <= 0 {
+			continue
+		}
+		limit = min(sb.ipg, (i/sb.inopb+1)*sb.inopb)
+		if !rescan {
+			p := c.wrong(PhaseInodes, BadCGHeader, 0, g, n, limit, "cg_initediblk below inode %d, which is in use,", g*sb.ipg+i)
+			if c.repair {
+				c.fixed(p, "set in phase 5")
+			}
+		}
+		return n, limit
+	}
+	return n, n
+}
+
+func allZero(b []byte) bool {
+	for _, x := range b {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // validType reports whether the type bits of mode name a file type.
@@ -494,8 +555,14 @@ func (c *checker) rescanInode(ino int64, raw []byte) {
 		if w.dup > maxDupPerInode {
 			more = "at least "
 		}
-		c.clearLater(c.fragProblem(PhaseInodes, DupBlock, ino, ino/sb.ipg, w.firstDup,
-			"shares %s%s with other inodes or with itself, the first at fragment %d", more, plural(int64(w.dup), "block"), w.firstDup), ino)
+		i := c.fragProblem(PhaseInodes, DupBlock, ino, ino/sb.ipg, w.firstDup,
+			"shares %s%s with other inodes or with itself, the first at fragment %d", more, plural(int64(w.dup), "block"), w.firstDup)
+		if w.dup > maxDupPerInode {
+			c.clearLater(i, ino) // its first scan stopped: its claims are not all known
+		} else if c.repair {
+			fx := c.fixFor(ino)
+			fx.shared, fx.sharedIdx = true, i
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package ffs
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 
@@ -79,6 +80,45 @@ func (c *checker) markClean() (bool, error) {
 	return true, c.f.bc.Sync()
 }
 
+// markNotClean leaves the file system marked not clean on the disk, at
+// the end of a repair that did not succeed, so that the driver refuses
+// to mount it read-write. When the check ran with a superblock copy, the
+// copy goes over the primary, as fsck_ffs writes its alternate back.
+func (c *checker) markNotClean() error {
+	sb := c.sb
+	cur := make([]byte, sb.sbsize)
+	if err := c.f.readAt(cur, sb.loc); err != nil {
+		return err
+	}
+	if c.src.from >= 0 {
+		cur = bytes.Clone(sb.raw)
+	} else if cur[209] == 0 {
+		return nil
+	}
+	cur[209] = 0
+	if err := c.f.writeAt(cur, sb.loc); err != nil {
+		return err
+	}
+	return c.f.bc.Sync()
+}
+
+// abandon ends a repair that failed with err, leaving the file system
+// marked not clean if the disk still lets it, and returns err.
+func (c *checker) abandon(err error) error {
+	_ = c.markNotClean() // the disk may be what failed
+	return err
+}
+
+// fatalWhy returns what the setup phase found unusable in the geometry.
+func (c *checker) fatalWhy() string {
+	for i := len(c.report.Problems) - 1; i >= 0; i-- {
+		if p := c.report.Problems[i]; p.Kind == BadGeometry {
+			return p.Msg
+		}
+	}
+	return "unknown"
+}
+
 // inodeFix is what phase 1 repairs in one inode. The fixes wait until
 // the rescan for duplicate blocks has named every inode to clear.
 type inodeFix struct {
@@ -88,6 +128,8 @@ type inodeFix struct {
 	nsec        bool  // zero the nanoseconds that are out of range
 	symlink     bool  // zero what follows a short symlink's target
 	deviceSlots int64 // zero a device's pointer slots from this one on, if > 0
+	shared      bool  // it shares blocks: unshareAll gives it copies
+	sharedIdx   int   // the DupBlock problem's index
 }
 
 // fixFor returns the pending fixes of inode ino.

@@ -74,12 +74,8 @@ func New(k *kern.Kernel, d disk.Disk, readOnly bool) (vfs.FileSystem, error) {
 		switch {
 		case d.ReadOnly():
 			return nil, fmt.Errorf("ffs: the disk is read-only: %w", errno.EROFS)
-		case sb.flags&fsDoWAPBL != 0:
-			return nil, fmt.Errorf("ffs: the file system has a WAPBL journal, which this driver does not replay; mount it read-only: %w", errno.EROFS)
-		case sb.flags&fsDoSoftDep != 0:
-			return nil, fmt.Errorf("ffs: the file system uses soft dependencies; mount it read-only: %w", errno.EROFS)
-		case sb.flags&^knownFlags != 0:
-			return nil, fmt.Errorf("ffs: unknown feature flags %#x; mount it read-only: %w", sb.flags&^knownFlags, errno.EROFS)
+		case sb.readWriteRefusal() != nil:
+			return nil, sb.readWriteRefusal() // the checker reports the same (features.go)
 		case !sb.clean || sb.flags&fsNeedsFsck != 0:
 			return nil, fmt.Errorf("ffs: the file system is not clean; check it first: %w", errno.EROFS)
 		case k == nil:
