@@ -8,12 +8,14 @@ import (
 )
 
 var fsckCommand = command{
-	usage: "[-q] [--json] [-n | -y] image",
+	usage: "[-q] [--json] [-n | -y] [-b sector] image",
 	exitHelp: `  4  problems found; with -y, problems left after repair
 `,
 	flags: func(fs *flag.FlagSet) func(*env, []string) error {
 		reportOnly := fs.Bool("n", false, "report only, change nothing; this is what fsck does without -y")
 		repair := fs.Bool("y", false, "repair what is found, as fsck_ffs -y")
+		alt := fs.Int64("b", 0, "check with the superblock copy at this 512-byte `sector` instead of the primary, as fsck_ffs -b;\n"+
+			"with -y the copy is written over the primary (without -b a copy is found when the primary is unusable)")
 		return func(e *env, args []string) error {
 			if len(args) != 1 {
 				return usagef("want one image, got %s", gotOperands(args))
@@ -21,7 +23,10 @@ var fsckCommand = command{
 			if *reportOnly && *repair {
 				return usagef("-n and -y: give one or the other")
 			}
-			rep, err := ffstool.Check(args[0], ffstool.CheckOptions{Repair: *repair})
+			if *alt < 0 {
+				return usagef("-b %d: want a sector number", *alt)
+			}
+			rep, err := ffstool.Check(args[0], ffstool.CheckOptions{Repair: *repair, AltSuperblock: *alt * 512})
 			if err != nil {
 				return err
 			}

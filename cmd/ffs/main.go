@@ -8,7 +8,7 @@
 //	ffs makefs [-q] [--json] [-B le|be] [-b free-blocks[%]] [-f free-files[%]]
 //	           [-M minsize] [-m maxsize] [-o option,...] [-s size]
 //	           [-T timestamp] [-t ffs] image directory
-//	ffs fsck [-q] [--json] [-n | -y] image
+//	ffs fsck [-q] [--json] [-n | -y] [-b sector] image
 //
 // Flags may come before, between or after the operands ("ffs fsck
 // a.img -y"); after "--" everything is an operand.
@@ -28,7 +28,11 @@
 // written over without -F.
 //
 // fsck reports without changing anything (-n); with -y it repairs what
-// fsck_ffs -y repairs and marks the file system clean.
+// fsck_ffs -y repairs and marks the file system clean, or leaves it
+// marked not clean when it cannot. When the primary superblock is
+// unusable it checks with a copy, the one -b names (in 512-byte sectors,
+// as newfs lists them) or one it finds, and -y writes the copy over the
+// primary.
 //
 // Output is a line or two of text, nothing with -q, or one JSON object
 // on standard output with --json (an object with an "error" field on

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -158,7 +159,7 @@ func TestJSON(t *testing.T) {
 		t.Fatalf("newfs --json: status %d", status)
 	}
 	m = decode(t, out, "image", "size", "version", "byteOrder", "blockSize", "fragmentSize", "cylinderGroups",
-		"inodes", "superblock", "volumeName")
+		"inodes", "superblock", "volumeName", "superblockCopies")
 	if m["size"] != float64(8<<20) || m["version"] != 2.0 || m["volumeName"] != "gorump" || m["superblock"] != 65536.0 {
 		t.Errorf("newfs --json: %v", m)
 	}
@@ -480,7 +481,7 @@ func TestNewfsSizes(t *testing.T) {
 					t.Fatalf("newfs: status %d, %q", status, stderr)
 				}
 				m := decode(t, out, "image", "size", "version", "byteOrder", "blockSize", "fragmentSize",
-					"cylinderGroups", "inodes", "superblock", "volumeName")
+					"cylinderGroups", "inodes", "superblock", "volumeName", "superblockCopies")
 				want, err := parseSectors(size)
 				if err != nil {
 					t.Fatal(err)
@@ -494,5 +495,53 @@ func TestNewfsSizes(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestFsckBackupSuperblock wipes the primary superblock: fsck finds a
+// copy by itself or takes the one -b names (newfs lists them), and -y
+// writes it over the primary, after which the image checks clean.
+func TestFsckBackupSuperblock(t *testing.T) {
+	for _, c := range []struct {
+		version, size string
+		pick          int // which listed copy -b names; -1 leaves -b out
+	}{{"1", "32m", 0}, {"2", "300m", 3}, {"2", "64m", -1}} {
+		t.Run("UFS"+c.version+"-"+c.size, func(t *testing.T) {
+			img := filepath.Join(t.TempDir(), "x.img")
+			status, out, errOut := ffs("newfs", "--json", "-O", c.version, "-s", c.size, "-b", "4096", "-f", "512", img)
+			if status != exitOK {
+				t.Fatalf("newfs: %s", errOut)
+			}
+			m := decode(t, out, "image", "size", "version", "byteOrder", "blockSize", "fragmentSize",
+				"cylinderGroups", "inodes", "superblock", "volumeName", "superblockCopies")
+			copies := m["superblockCopies"].([]any)
+			if len(copies) == 0 {
+				t.Fatalf("newfs lists no superblock copies: %s", out)
+			}
+			f, err := os.OpenFile(img, os.O_RDWR, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.WriteAt(make([]byte, 8192), int64(m["superblock"].(float64))); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+			var b []string
+			if c.pick >= 0 {
+				b = []string{"-b", strconv.Itoa(int(copies[c.pick].(float64)))}
+			}
+			if status, out, errOut := ffs(append([]string{"fsck", img}, b...)...); status != exitProblems {
+				t.Errorf("fsck %v of an image without its primary superblock: status %d, %q %q", b, status, out, errOut)
+			}
+			if status, out, errOut := ffs(append([]string{"fsck", "-y", img}, b...)...); status != exitOK {
+				t.Fatalf("fsck -y %v: status %d, %q %q", b, status, out, errOut)
+			}
+			if status, out, errOut := ffs("fsck", img); status != exitOK {
+				t.Errorf("fsck after the repair: status %d, %q %q", status, out, errOut)
+			}
+		})
+	}
+	if status, _, errOut := ffs("fsck", "-b", "-5", "x.img"); status != exitUsage {
+		t.Errorf("fsck -b -5: status %d, %q", status, errOut)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/gorump/gorump/fs/ffs/ffstool"
 )
@@ -52,6 +54,9 @@ var newfsCommand = command{
 				args[0], version1or2(info.UFS2), byteOrderName(info.BigEndian), sizeString(info.Size), info.Size/512,
 				info.BlockSize, info.FragmentSize)
 			e.say("\tusing %d cylinder groups, %d inodes", info.CylGroups, info.Inodes)
+			if sectors := copySectors(info); len(sectors) > 0 {
+				e.say("superblock copies (for ffs fsck -b #) at sectors:\n%s", wrapNumbers(sectors, 72))
+			}
 			return nil
 		}
 	},
@@ -76,10 +81,49 @@ type imageJSON struct {
 	Inodes         int64  `json:"inodes"`
 	Superblock     int64  `json:"superblock"`
 	VolumeName     string `json:"volumeName"`
+	// SuperblockCopies are sectors, as fsck -b takes them.
+	SuperblockCopies []int64 `json:"superblockCopies"`
+}
+
+// copySectors returns where the superblock's copies are, in the 512-byte
+// sectors that fsck -b counts.
+func copySectors(info ffstool.Info) []int64 {
+	sectors := make([]int64, len(info.SuperblockCopies))
+	for i, off := range info.SuperblockCopies {
+		sectors[i] = off / 512
+	}
+	return sectors
+}
+
+// wrapNumbers lists ns separated by commas, in indented lines of at most
+// width characters.
+func wrapNumbers(ns []int64, width int) string {
+	var b strings.Builder
+	line := 0
+	for i, n := range ns {
+		s := strconv.FormatInt(n, 10)
+		if i < len(ns)-1 {
+			s += ","
+		}
+		if line > 0 && line+1+len(s) > width {
+			b.WriteString("\n")
+			line = 0
+		}
+		if line == 0 {
+			b.WriteString("\t")
+			line = 8
+		} else {
+			b.WriteString(" ")
+			line++
+		}
+		b.WriteString(s)
+		line += len(s)
+	}
+	return b.String()
 }
 
 func infoJSON(image string, info ffstool.Info) imageJSON {
 	return imageJSON{Image: image, Size: info.Size, Version: version1or2(info.UFS2), ByteOrder: byteOrder(info.BigEndian),
 		BlockSize: info.BlockSize, FragmentSize: info.FragmentSize, CylinderGroups: info.CylGroups, Inodes: info.Inodes,
-		Superblock: info.Superblock, VolumeName: info.VolumeName}
+		Superblock: info.Superblock, VolumeName: info.VolumeName, SuperblockCopies: copySectors(info)}
 }

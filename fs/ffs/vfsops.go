@@ -43,6 +43,10 @@ type Info struct {
 	Inodes       int64
 	Clean        bool
 	VolumeName   string
+	// SuperblockCopies are the byte offsets of the cylinder groups'
+	// copies of the superblock, other than the primary's own place: what
+	// fsck_ffs -b (CheckOptions.AltSuperblock) can name.
+	SuperblockCopies []int64
 }
 
 // Probe reads the superblock of d and describes the file system.
@@ -51,9 +55,15 @@ func Probe(d disk.Disk) (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
+	var copies []int64
+	for c := range sb.ncg {
+		if at := (sb.cgStart(c) + sb.sblkno) << sb.fshift; at != sb.loc {
+			copies = append(copies, at)
+		}
+	}
 	return Info{UFS2: sb.ufs2, BigEndian: sb.bo.Uint16([]byte{0, 1}) == 1, Superblock: sb.loc,
 		BlockSize: sb.bsize, FragmentSize: sb.fsize, Size: sb.size << sb.fshift, CylGroups: sb.ncg,
-		Inodes: sb.ncg * sb.ipg, Clean: sb.clean, VolumeName: sb.volname}, nil
+		Inodes: sb.ncg * sb.ipg, Clean: sb.clean, VolumeName: sb.volname, SuperblockCopies: copies}, nil
 }
 
 // New mounts the FFS on d. k supplies the clock and may be nil for
