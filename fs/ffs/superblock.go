@@ -151,6 +151,11 @@ func log2(n int64) (uint, bool) {
 func readSuperblock(d disk.Disk) (*superblock, error) {
 	buf := make([]byte, maxSuperblock)
 	var lastErr error = fmt.Errorf("ffs: no superblock found: %w", errno.EFTYPE)
+	// A UFS1 file system with 64 KiB blocks has cylinder group 0's copy
+	// of its superblock at 65536, where the search looks first: as
+	// NetBSD's, the search passes over it to the primary at 8192, and
+	// takes the copy only when it finds nothing else.
+	var group0Copy *superblock
 	for _, off := range superblockOffsets {
 		if off+maxSuperblock > d.Size() {
 			continue
@@ -164,11 +169,19 @@ func readSuperblock(d disk.Disk) (*superblock, error) {
 				continue
 			}
 			sb, err := parseSuperblock(buf, bo, off, d.Size())
-			if err == nil {
-				return sb, nil
+			switch {
+			case err != nil:
+				lastErr = err
+				continue
+			case !sb.ufs2 && group0Copy == nil && (sb.cgStart(0)+sb.sblkno)<<sb.fshift == off:
+				group0Copy = sb
+				continue
 			}
-			lastErr = err
+			return sb, nil
 		}
+	}
+	if group0Copy != nil {
+		return group0Copy, nil
 	}
 	return nil, lastErr
 }
