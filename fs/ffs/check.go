@@ -127,6 +127,9 @@ const (
 	// command's JSON reports carry) stay as they were.
 	PrimarySuperblock  // the primary superblock was not used: the check ran with a copy
 	UnsupportedFeature // an fs_flags feature (journal, soft dependencies, unknown flags) that keeps the driver read-only
+
+	// Phase 2, added last too.
+	DupEntryName // a directory holds a name twice: only the first entry can be looked up
 )
 
 // NoCG, NoFrag and NoOffset mark a Problem's fields that do not apply.
@@ -447,6 +450,8 @@ type checker struct {
 	dirs    map[int64]*dirInfo
 	dirList []int64 // directory inodes, ascending
 	rootOK  bool
+	// dirNames are the names met so far in the directory phase 2 reads.
+	dirNames map[string]bool
 }
 
 // inoInfo is what the later phases need of an inode.

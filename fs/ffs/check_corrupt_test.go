@@ -294,6 +294,13 @@ func damageCases() []damageCase {
 			off := d.sb.inodeAddr(d.ino("longlink"))
 			d.put16(off, 0o170644)
 		}, want{PhaseInodes, UnknownType, "longlink", anyCG}, moved, []string{"longlink"}},
+		{"duplicate name", func(d *damage) {
+			// Root's entry "link" becomes a second "a" (d_namlen 1).
+			at := d.entry("/", "link")
+			d.img[at+7] = 1
+			copy(d.img[at+8:], "a\x00\x00\x00")
+		}, want{PhaseNames, DupEntryName, "/", anyCG},
+			[]want{{PhaseConnectivity, UnreferencedFile, "", anyCG}, {PhaseLinks, WrongLinkCount, "", anyCG}}, []string{"a", "link"}},
 		{"geometry", func(d *damage) { d.put32(d.sb.loc+20, d.sb.iblkno) }, // fs_dblkno = fs_iblkno: a copy is used
 			want{PhaseSetup, PrimarySuperblock, "", anyCG}, nil, nil},
 		{"geometry-everywhere", func(d *damage) { // and in every copy

@@ -160,6 +160,7 @@ func (c *checker) checkDir(ino int64, d *dirInfo) error {
 	nblocks := (d.size + sb.bsize - 1) >> sb.bshift
 	next := int64(0)
 	buf := make([]byte, sb.bsize)
+	c.dirNames = map[string]bool{}
 	holeReported, sawFirst := false, false
 	for _, e := range d.blocks {
 		if e.lbn != next && !holeReported {
@@ -221,6 +222,21 @@ func (c *checker) checkDirChunk(ino int64, d *dirInfo, chunk []byte, base int64,
 		if r.ino == 0 {
 			continue
 		}
+		if c.dirNames[r.name] && r.name != "." && r.name != ".." {
+			// fsck_ffs lets such an entry be; but a lookup finds only
+			// one of the two, and the other file is lost to its users.
+			// A repair removes the later entry, so that phase 3 puts
+			// the file it names in lost+found, unless another name
+			// holds it.
+			i := c.entryProblem(DupEntryName, ino, base+int64(r.at), "%q is in the directory already; this entry names inode %d", r.name, r.ino)
+			if c.repair {
+				c.fixed(i, "entry removed")
+				c.sb.bo.PutUint32(chunk[r.at:], 0)
+				changed = true
+				continue
+			}
+		}
+		c.dirNames[r.name] = true
 		remove, typ := c.checkEntry(ino, d, base+int64(r.at), r.ino, r.typ, r.name)
 		switch {
 		case !c.repair:
