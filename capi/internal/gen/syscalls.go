@@ -35,15 +35,17 @@ func publicType(t string) string {
 	t = strings.ReplaceAll(t, "struct ", "struct rump_")
 	fields := strings.Fields(t)
 	for i, f := range fields {
-		switch strings.TrimRight(f, "*") {
+		base := strings.TrimRight(f, "*")
+		stars := f[len(base):]
+		switch base {
 		case "fd_set", "sigset_t":
 			fields[i] = "rump_" + f
 		case "u_long":
-			fields[i] = "unsigned long" + f[len("u_long"):]
+			fields[i] = "unsigned long" + stars
 		case "u_int", "socklen_t":
-			fields[i] = "unsigned int" + strings.TrimLeft(f, "u_intsocklen_t")
+			fields[i] = "unsigned int" + stars
 		case "timer_t", "clockid_t":
-			fields[i] = "int" + strings.TrimLeft(f, "timerclockid_")
+			fields[i] = "int" + stars
 		}
 	}
 	return strings.Join(fields, " ")
