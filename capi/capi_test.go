@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -34,7 +33,10 @@ func libDir(t *testing.T) string {
 		if libs.err != nil {
 			return
 		}
-		gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+		var gobin string
+		if gobin, libs.err = exec.LookPath("go"); libs.err != nil {
+			return
+		}
 		for _, mode := range []string{"c-shared", "c-archive"} {
 			name := "librump.so"
 			if mode == "c-archive" {
