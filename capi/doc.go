@@ -13,8 +13,11 @@
 //
 //	cc -Icapi/include prog.c librump.a -lpthread    (or -L. -lrump)
 //
-// The test programs in capi/tests (one main each) are built that way
-// by capi's Go tests, which run them.
+// The test programs in capi/tests (one main each; ffs takes an FFS
+// image, made with go run ./cmd/ffs newfs -s 16m img) are built that way
+// by capi's Go tests, which run each against both libraries:
+//
+//	gcc -Wall -Wextra -Werror -Icapi/include capi/tests/fs.c librump.a -lpthread -ldl -lm
 //
 // A rump_sys_ call returns -1 and sets the calling thread's errno to a
 // NetBSD error number (RUMP_ENOENT is 2 whatever the host's ENOENT is).
