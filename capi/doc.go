@@ -21,6 +21,7 @@
 //
 // A rump_sys_ call returns -1 and sets the calling thread's errno to a
 // NetBSD error number (RUMP_ENOENT is 2 whatever the host's ENOENT is).
+// Before rump_init every call fails with RUMP_ENXIO.
 // The library is thread-safe; each host thread has its own current lwp,
 // kept in C thread-local storage and handed to the Go side on every
 // call. Pointers are the process's own memory: NULL and addresses in the
