@@ -76,11 +76,16 @@ func componentsFile(chosen []*component) []byte {
 	b.WriteString("// -overlay: it links in the components buildrump -c chose.\n\n")
 	b.WriteString("package main\n")
 	if len(chosen) > 0 {
-		b.WriteString("\nimport (\n")
+		var paths []string
 		for _, c := range chosen {
 			for _, p := range c.pkgs {
-				fmt.Fprintf(&b, "\t_ %q\n", modulePath+"/"+p)
+				paths = append(paths, modulePath+"/"+p)
 			}
+		}
+		slices.Sort(paths)
+		b.WriteString("\nimport (\n")
+		for _, p := range slices.Compact(paths) {
+			fmt.Fprintf(&b, "\t_ %q\n", p)
 		}
 		b.WriteString(")\n")
 	}

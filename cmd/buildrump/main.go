@@ -193,20 +193,7 @@ type options struct {
 // run runs the command line args and returns the exit status.
 func run(args []string, e *env) int {
 	var o options
-	fs := flag.NewFlagSet("buildrump", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&o.src, "s", "", "")
-	fs.StringVar(&o.obj, "o", "", "")
-	fs.StringVar(&o.dest, "d", "", "")
-	fs.StringVar(&o.tool, "T", "", "")
-	fs.IntVar(&o.jobs, "j", 0, "")
-	fs.Var(&o.quiet, "q", "")
-	fs.Var(&o.debug, "D", "")
-	fs.BoolVar(&o.release, "r", false, "")
-	fs.BoolVar(&o.kernelOnly, "k", false, "")
-	fs.Var(&o.flags, "F", "")
-	fs.StringVar(&o.components, "c", "", "")
-	cmds, err := parseArgs(fs, args)
+	cmds, err := parseArgs(newFlagSet(&o), args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(e.stdout, helpText)
 		return exitOK
@@ -229,6 +216,24 @@ func run(args []string, e *env) int {
 	}
 	fmt.Fprintf(e.stderr, "buildrump: %s\n", oneLine(err.Error()))
 	return exitFailure
+}
+
+// newFlagSet defines the options on o; helpText documents them.
+func newFlagSet(o *options) *flag.FlagSet {
+	fs := flag.NewFlagSet("buildrump", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.src, "s", "", "")
+	fs.StringVar(&o.obj, "o", "", "")
+	fs.StringVar(&o.dest, "d", "", "")
+	fs.StringVar(&o.tool, "T", "", "")
+	fs.IntVar(&o.jobs, "j", 0, "")
+	fs.Var(&o.quiet, "q", "")
+	fs.Var(&o.debug, "D", "")
+	fs.BoolVar(&o.release, "r", false, "")
+	fs.BoolVar(&o.kernelOnly, "k", false, "")
+	fs.Var(&o.flags, "F", "")
+	fs.StringVar(&o.components, "c", "", "")
+	return fs
 }
 
 // parseArgs parses flags given before, between and after the commands;
