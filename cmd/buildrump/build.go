@@ -259,10 +259,17 @@ func (b *builder) goFlags(tc *toolchain, mode string) []string {
 		flags = append(flags, "-gcflags=all=-N -l")
 	}
 	if b.debug > 1 {
-		if tc.target.raceOK() {
+		switch {
+		case !tc.target.raceOK():
+			if mode == "c-shared" {
+				b.warn("build: -D -D: the race detector is not available with cgo for %s: built without it", tc.target)
+			}
+		case mode == "c-archive":
 			flags = append(flags, "-race")
-		} else if mode == "c-shared" {
-			b.warn("build: -D -D: the race detector is not available with cgo for %s: built without it", tc.target)
+		default:
+			// The race runtime cannot map its shadow memory from a
+			// shared library loaded by a C program (ENOMEM at start).
+			b.warn("build: -D -D: librump.a has the race detector (link programs with -no-pie), librump.so cannot have it")
 		}
 	}
 	if mode == "c-archive" {

@@ -115,7 +115,9 @@ options:
   -q         quieter: only test results, warnings and the last line
   -r         release: -trimpath -ldflags="-s -w", no debug information
   -D         more debug, repeatable: once -gcflags=all="-N -l"; twice
-             also -race where the target allows it with cgo
+             also -race where the target allows it with cgo: in
+             librump.a only (programs then link with -no-pie; the
+             race runtime cannot start inside a shared library)
   -F X=flags add flags, repeatable; X is CFLAGS (cgo C compiles and the
              tests), CPPFLAGS, AFLAGS or ACFLAGS (as CFLAGS: cgo has no
              assembler of its own), LDFLAGS (cgo links and the tests)

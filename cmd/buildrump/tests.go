@@ -209,6 +209,9 @@ func (b *builder) runTest(tc *toolchain, t cTest, static bool, bin string, runne
 				rest = append(rest, opt)
 			}
 		}
+		if b.debug > 1 && tc.target.raceOK() {
+			args = append(args, "-no-pie") // the race runtime's fixed shadow memory needs it
+		}
 		args = append(args, "-Wl,-Bstatic")
 		args = append(args, rump...)
 		args = append(args, "-Wl,-Bdynamic")
