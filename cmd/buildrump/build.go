@@ -168,7 +168,7 @@ func (b *builder) chooseComponents() ([]*component, error) {
 // build builds librump.so and librump.a from capi and stages them with
 // the headers and NetBSD's library names.
 func (b *builder) build() error {
-	p, err := verifyPins(b.src)
+	p, err := b.verifySrc()
 	if err != nil {
 		return err
 	}
@@ -414,7 +414,7 @@ func (b *builder) install() error {
 
 // kernelheaders installs the headers alone.
 func (b *builder) kernelheaders() error {
-	if _, err := verifyPins(b.src); err != nil {
+	if _, err := b.verifySrc(); err != nil {
 		return err
 	}
 	return b.stageHeaders(b.dest)

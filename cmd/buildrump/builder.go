@@ -171,11 +171,17 @@ func (b *builder) toolchain() (*toolchain, error) {
 	return b.tc, nil
 }
 
+// verifySrc checks the source dir against its pins; the build's own
+// dirs may be inside it, as they are by default in a tarup tree.
+func (b *builder) verifySrc() (*pins, error) {
+	return verifyPins(b.src, b.obj, b.dest, b.tool, filepath.Join(b.e.wd, "tarup"))
+}
+
 // checkout copies the origin module into the source dir and vendors
 // its modules.
 func (b *builder) checkout() error {
 	if b.tarball && b.src == b.origin {
-		p, err := verifyPins(b.src)
+		p, err := b.verifySrc()
 		if err != nil {
 			return err
 		}

@@ -162,12 +162,19 @@ func readPins(dir string) (*pins, error) {
 	return p, nil
 }
 
-// hashTree hashes every file under dir but the pins.
-func hashTree(dir string) (map[string]string, error) {
+// hashTree hashes every file under dir but the pins and what is under
+// the directories of skip: build output inside a tarup tree.
+func hashTree(dir string, skip ...string) (map[string]string, error) {
 	files := map[string]string{}
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil {
 			return err
+		}
+		if d.IsDir() {
+			if path != dir && slices.Contains(skip, path) {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		rel, _ := filepath.Rel(dir, path)
 		rel = filepath.ToSlash(rel)
@@ -206,13 +213,14 @@ func hashFile(path string, d fs.DirEntry) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// verify checks that the tree in dir is the one its pins hash.
-func verifyPins(dir string) (*pins, error) {
+// verifyPins checks that the tree in dir is the one its pins hash,
+// leaving out the directories of skip.
+func verifyPins(dir string, skip ...string) (*pins, error) {
 	p, err := readPins(dir)
 	if err != nil {
 		return nil, err
 	}
-	files, err := hashTree(dir)
+	files, err := hashTree(dir, skip...)
 	if err != nil {
 		return nil, err
 	}

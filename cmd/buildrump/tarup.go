@@ -16,7 +16,7 @@ import (
 // modules and pins, which builds with no network. The same checkout
 // gives the same bytes: entries are sorted and dated by the commit.
 func (b *builder) tarup() error {
-	p, err := verifyPins(b.src)
+	p, err := b.verifySrc()
 	if err != nil {
 		return err
 	}
