@@ -252,7 +252,8 @@ func verifyPins(dir string, skip ...string) (*pins, error) {
 // originFiles lists the files of the module at origin that a checkout
 // copies: with git, the tracked files present in the working tree and
 // the untracked ones git does not ignore; otherwise every file but .git.
-// Paths under skip (absolute) are left out, as is any nested checkout.
+// Paths under skip (absolute) are left out, as is any other output of
+// buildrump (isBuildOutput).
 func originFiles(origin string, skip []string) ([]string, bool, error) {
 	inGit := exec.Command("git", "-C", origin, "rev-parse", "--is-inside-work-tree").Run() == nil
 	var names []string
@@ -288,22 +289,40 @@ func originFiles(origin string, skip []string) ([]string, bool, error) {
 			return nil, false, err
 		}
 	}
-	var nested []string
-	for _, name := range names {
-		if dir, base := filepath.Split(name); base == pinsName && dir != "" {
-			nested = append(nested, filepath.Join(origin, dir))
-		}
-	}
-	skip = append(skip, nested...)
+	output := map[string]bool{} // by directory: is it buildrump's output?
 	kept := names[:0]
 	for _, name := range names {
 		path := filepath.Join(origin, name)
-		if !slices.ContainsFunc(skip, func(s string) bool { return within(path, s) }) && name != pinsName {
+		if name == pinsName || slices.ContainsFunc(skip, func(s string) bool { return within(path, s) }) {
+			continue
+		}
+		inOutput := false
+		for dir := filepath.Dir(name); dir != "." && !inOutput; dir = filepath.Dir(dir) {
+			is, ok := output[dir]
+			if !ok {
+				is = isBuildOutput(filepath.Join(origin, dir))
+				output[dir] = is
+			}
+			inOutput = is
+		}
+		if !inOutput {
 			kept = append(kept, name)
 		}
 	}
 	slices.Sort(kept)
 	return kept, inGit, nil
+}
+
+// isBuildOutput reports whether dir is what buildrump makes: a
+// checkout, an obj dir, a tool dir or a destination dir, which a
+// checkout of the module it lies in must not copy.
+func isBuildOutput(dir string) bool {
+	for _, marker := range []string{pinsName, "rumpmake", "stage/lib/librump.so", "lib/librump.so"} {
+		if _, err := os.Lstat(filepath.Join(dir, marker)); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // within reports whether path is dir or under it.

@@ -325,3 +325,25 @@ func TestReadTest(t *testing.T) {
 		}
 	}
 }
+
+func TestOriginFilesLeaveOutBuildOutput(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"go.mod":                        "module github.com/gorump/gorump\n",
+		"rump/rump.go":                  "package rump\n",
+		"old/src/" + pinsName:           "module github.com/gorump/gorump\n",
+		"old/src/go.mod":                "module github.com/gorump/gorump\n",
+		"obj2/stage/lib/librump.so":     "",
+		"obj2/tooldir/rumpmake":         "",
+		"elsewhere/lib/librump.so":      "",
+		"elsewhere/include/rump/rump.h": "",
+		"skipped/file":                  "",
+	})
+	names, _, err := originFiles(root, []string{filepath.Join(root, "skipped")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"go.mod", "rump/rump.go"}; !slices.Equal(names, want) {
+		t.Errorf("originFiles = %q, want %q", names, want)
+	}
+}
