@@ -1,0 +1,34 @@
+// Command capi is librump, gorump's C library: a rump kernel for C
+// programs with NetBSD's names, prototypes, numbers and layouts. Build
+// it as a shared library or an archive:
+//
+//	go build -buildmode=c-shared -o librump.so ./capi
+//	go build -buildmode=c-archive -o librump.a ./capi
+//
+// and compile against capi/include: rump/rump.h (rump_init, etfs,
+// lwproc), rump/netconfig.h, rump/rump_syscalls.h (every rump_sys_ call
+// of NetBSD's table, also exported as rump___sysimpl_), rump/rumpdefs.h
+// (RUMP_ constants and rump_ structs with NetBSD's layouts) and
+// rump/rumpuser.h (the hypercall interface's constants):
+//
+//	cc -Icapi/include prog.c librump.a -lpthread    (or -L. -lrump)
+//
+// The test programs in capi/tests (one main each) are built that way
+// by capi's Go tests, which run them.
+//
+// A rump_sys_ call returns -1 and sets the calling thread's errno to a
+// NetBSD error number (RUMP_ENOENT is 2 whatever the host's ENOENT is).
+// The library is thread-safe; each host thread has its own current lwp,
+// kept in C thread-local storage and handed to the Go side on every
+// call. Pointers are the process's own memory: NULL and addresses in the
+// first page give EFAULT, other bad pointers crash the process, as they
+// do in NetBSD's in-process rump kernels.
+//
+// The rump_sys_ wrappers (zsyscalls.c) and the headers rump_syscalls.h
+// and rumpdefs.h are generated from package sys's table and the
+// kernel's constants by internal/gen:
+//
+//	go generate ./capi
+package main
+
+//go:generate go run ./internal/gen/mkcapi
