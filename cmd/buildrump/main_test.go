@@ -309,15 +309,25 @@ func TestWriteAliases(t *testing.T) {
 func TestReadTest(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
-		"a.c": "/* buildrump-link: -lrumpfs_ffs -lrump -lrumpuser -lpthread */\nint main(void){return 0;}\n",
-		"b.c": "int main(void){return 0;}\n",
-		"c.c": "// buildrump-link: -lrump\n",
+		"a.c":   "/* buildrump-link: -lrumpfs_ffs -lrump -lrumpuser -lpthread */\nint main(void){return 0;}\n",
+		"b.c":   "int main(void){return 0;}\n",
+		"c.c":   "// buildrump-link: -lrump\n",
+		"ffs.c": "/*\n * ffs IMAGE: register an FFS image with etfs: mount it.\n */\n",
+		"d.c":   "/* buildrump-args: IMAGE -v */\n/*\n * d X: not read, the directive wins.\n */\n",
+		"e.c":   "/*\n * e: boot. Then mount it: NOT operands.\n */\n",
 	})
+	for name, want := range map[string][]string{"ffs.c": {"IMAGE"}, "d.c": {"IMAGE", "-v"}, "e.c": nil, "a.c": nil} {
+		tc, err := readTest(filepath.Join(dir, name), nil)
+		if err != nil || !slices.Equal(tc.args, want) {
+			t.Errorf("readTest(%s) args %q, %v; want %q", name, tc.args, err, want)
+		}
+	}
 	def := []string{"-lrump", "-lrumpuser", "-lpthread"}
 	for name, want := range map[string][]string{
-		"a.c": {"-lrumpfs_ffs", "-lrump", "-lrumpuser", "-lpthread"},
-		"b.c": def,
-		"c.c": {"-lrump"},
+		"ffs.c": def,
+		"a.c":   {"-lrumpfs_ffs", "-lrump", "-lrumpuser", "-lpthread"},
+		"b.c":   def,
+		"c.c":   {"-lrump"},
 	} {
 		tc, err := readTest(filepath.Join(dir, name), def)
 		if err != nil || !slices.Equal(tc.link, want) || tc.name != strings.TrimSuffix(name, ".c") {

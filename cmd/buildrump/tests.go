@@ -30,13 +30,23 @@ type cTest struct {
 	name string // file name without .c
 	src  string
 	link []string // its link line: NetBSD's -l options
+	args []string // its operands: IMAGE for an FFS image, others as they are
 }
 
-// linkDirective starts a comment line that gives a test's link line.
-const linkDirective = "buildrump-link:"
+// Directives in a test's first comment lines.
+const (
+	linkDirective = "buildrump-link:" // the link line
+	argsDirective = "buildrump-args:" // the operands
+)
 
-// readTest reads a test's link line from its source: a line holding
-// "buildrump-link: -l... -l..." in its first 30, or else def.
+// imageOperand is the operand a test is given a fresh FFS image for.
+const imageOperand = "IMAGE"
+
+// readTest reads how to build and run a test from its first 30 lines:
+// "buildrump-link: -l... -l..." gives its link line (def otherwise);
+// "buildrump-args: ..." its operands, as does capi's convention of a
+// first comment line "name OPERAND...: what it does" with operands in
+// capitals.
 func readTest(path string, def []string) (cTest, error) {
 	t := cTest{name: strings.TrimSuffix(filepath.Base(path), ".c"), src: path, link: def}
 	f, err := os.Open(path)
@@ -45,14 +55,63 @@ func readTest(path string, def []string) (cTest, error) {
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
+	directiveArgs := false
 	for i := 0; i < 30 && sc.Scan(); i++ {
-		if _, rest, ok := strings.Cut(sc.Text(), linkDirective); ok {
-			rest = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "*/"))
-			t.link = strings.Fields(rest)
-			break
+		line := sc.Text()
+		words := func(rest string) []string {
+			return strings.Fields(strings.TrimSuffix(strings.TrimSpace(rest), "*/"))
+		}
+		if _, rest, ok := strings.Cut(line, linkDirective); ok {
+			t.link = words(rest)
+			continue
+		}
+		if _, rest, ok := strings.Cut(line, argsDirective); ok {
+			t.args, directiveArgs = words(rest), true
+			continue
+		}
+		comment := strings.TrimLeft(strings.TrimSpace(line), "/* ")
+		if head, _, ok := strings.Cut(comment, ":"); ok && !directiveArgs && t.args == nil {
+			if f := strings.Fields(head); len(f) > 1 && f[0] == t.name && allCapitals(f[1:]) {
+				t.args = f[1:]
+			}
 		}
 	}
 	return t, sc.Err()
+}
+
+// allCapitals reports whether every word is an operand name in capitals.
+func allCapitals(words []string) bool {
+	for _, w := range words {
+		if strings.ToUpper(w) != w || strings.ToLower(w) == w {
+			return false
+		}
+	}
+	return true
+}
+
+// operands turns a test's operands into arguments: IMAGE becomes a
+// fresh FFS image in dir, made by the source's own cmd/ffs on the host.
+func (b *builder) operands(t cTest, dir string) ([]string, error) {
+	var args []string
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	for _, a := range t.args {
+		if a != imageOperand {
+			args = append(args, a)
+			continue
+		}
+		img := filepath.Join(dir, t.name+".img")
+		os.Remove(img)
+		cmd := exec.Command("go", "run", "./cmd/ffs", "newfs", "-q", "-s", "16m", img)
+		cmd.Dir = b.src
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=vendor", "GOPROXY=off", "GOWORK=off", "GOOS=", "GOARCH=", "GOARM=", "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("ffs newfs for %s: %v: %s", imageOperand, err, lastLine(out))
+		}
+		args = append(args, img)
+	}
+	return args, nil
 }
 
 // installedLibs lists the NetBSD library names installed in lib, in
@@ -228,7 +287,12 @@ func (b *builder) runTest(tc *toolchain, t cTest, static bool, bin string, runne
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
-	argv := append(slices.Clone(runner), out)
+	args, err := b.operands(t, filepath.Join(b.obj, "tests"))
+	if err != nil {
+		r.status, r.why = "FAILED", err.Error()
+		return report()
+	}
+	argv := append(append(slices.Clone(runner), out), args...)
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH="+lib)
 	if len(runner) > 0 {
@@ -238,7 +302,7 @@ func (b *builder) runTest(tc *toolchain, t cTest, static bool, bin string, runne
 	}
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
-	err := cmd.Run()
+	err = cmd.Run()
 	r.output = output.Bytes()
 	var ee *exec.ExitError
 	switch {
