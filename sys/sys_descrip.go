@@ -76,20 +76,27 @@ func (c *call) readOut(addr, n uint64, rd func([]byte) (int, error)) (int64, err
 // wr on each, with the offset into the whole write; it stops at a short
 // write and returns the bytes written, or the error if none were.
 func (c *call) writeIn(addr, n uint64, wr func(p []byte, done int64) (int, error)) (int64, error) {
-	chunk, err := ioLen(n)
-	if err != nil {
+	if _, err := ioLen(n); err != nil {
 		return 0, err
 	}
-	if n == 0 {
+	return writeChunks(n, func(p []byte, done uint64) error { return copyIn(c.as, addr+done, p) }, wr)
+}
+
+// writeChunks writes total bytes with wr, a chunk of up to maxIO bytes at
+// a time, each filled by fill from the caller's memory at offset done. It
+// stops at a short write or a fault and returns the bytes written, or the
+// error if none were.
+func writeChunks(total uint64, fill func(p []byte, done uint64) error, wr func(p []byte, done int64) (int, error)) (int64, error) {
+	if total == 0 {
 		_, err := wr(nil, 0)
 		return 0, err
 	}
-	buf, bp := ioBuf(chunk)
+	buf, bp := ioBuf(min(total, maxIO))
 	defer putBuf(bp)
 	var done int64
-	for uint64(done) < n {
-		p := buf[:min(n-uint64(done), chunk)]
-		if err := copyIn(c.as, addr+uint64(done), p); err != nil {
+	for uint64(done) < total {
+		p := buf[:min(total-uint64(done), maxIO)]
+		if err := fill(p, uint64(done)); err != nil {
 			if done > 0 {
 				return done, nil
 			}
@@ -217,31 +224,7 @@ func (c *call) readv(iov []iovec, total uint64, rd func([]byte) (int, error)) (i
 
 // writev writes iov with wr, a chunk of up to maxIO bytes at a time.
 func (c *call) writev(iov []iovec, total uint64, wr func(p []byte, done int64) (int, error)) (int64, error) {
-	if total == 0 {
-		_, err := wr(nil, 0)
-		return 0, err
-	}
-	buf, bp := ioBuf(min(total, maxIO))
-	defer putBuf(bp)
-	var done int64
-	for uint64(done) < total {
-		p := buf[:min(total-uint64(done), maxIO)]
-		if err := c.gather(iov, uint64(done), p); err != nil {
-			if done > 0 {
-				return done, nil
-			}
-			return 0, err
-		}
-		w, err := wr(p, done)
-		done += int64(w)
-		if err != nil || w < len(p) {
-			if done > 0 {
-				return done, nil
-			}
-			return 0, err
-		}
-	}
-	return done, nil
+	return writeChunks(total, func(p []byte, done uint64) error { return c.gather(iov, done, p) }, wr)
 }
 
 func sysReadv(c *call) (int64, error) {
