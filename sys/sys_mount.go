@@ -120,17 +120,9 @@ func (c *call) tmpfsArgs(data, dlen uint64) (map[string]string, error) {
 	return opts, nil
 }
 
-func sysUnmount(c *call) (int64, error) {
-	v, err := c.vfs()
-	if err != nil {
-		return 0, err
-	}
-	p, err := c.path(0)
-	if err != nil {
-		return 0, err
-	}
+var sysUnmount = pathCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
 	return 0, v.Unmount(c.l, p, c.int(1)&MNT_FORCE)
-}
+})
 
 func (c *call) putStatvfs(addr uint64, st *vfs.Statvfs) error {
 	b := make([]byte, SizeofStatvfs)
@@ -140,33 +132,21 @@ func (c *call) putStatvfs(addr uint64, st *vfs.Statvfs) error {
 
 // statvfs1: path, buf, flags (MNT_WAIT, MNT_NOWAIT: gorump's counts are
 // always current).
-func sysStatvfs1(c *call) (int64, error) {
-	v, err := c.vfs()
-	if err != nil {
-		return 0, err
-	}
-	p, err := c.path(0)
-	if err != nil {
-		return 0, err
-	}
+var sysStatvfs1 = pathCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
 	st, err := v.Statvfs(c.l, p)
 	if err != nil {
 		return 0, err
 	}
 	return 0, c.putStatvfs(c.ptr(1), &st)
-}
+})
 
-func sysFstatvfs1(c *call) (int64, error) {
-	v, err := c.vfs()
-	if err != nil {
-		return 0, err
-	}
-	st, err := v.Fstatvfs(c.l, c.int(0))
+var sysFstatvfs1 = fdCall(func(c *call, v *vfs.VFS, fd int) (int64, error) {
+	st, err := v.Fstatvfs(c.l, fd)
 	if err != nil {
 		return 0, err
 	}
 	return 0, c.putStatvfs(c.ptr(1), &st)
-}
+})
 
 // getvfsstat: buf, bufsize, flags. A NULL buf asks for the number of
 // mounts; otherwise it fills as many structs as bufsize holds and

@@ -102,6 +102,25 @@ func atCall(fn func(c *call, v *vfs.VFS, path string) (int64, error)) handler {
 	}
 }
 
+// twoAtCall wraps an *at syscall on two names: fd1, path1, fd2, path2.
+func twoAtCall(fn func(c *call, v *vfs.VFS, from, to string) (int64, error)) handler {
+	return func(c *call) (int64, error) {
+		v, err := c.vfs()
+		if err != nil {
+			return 0, err
+		}
+		from, err := c.atPath(0, 1)
+		if err != nil {
+			return 0, err
+		}
+		to, err := c.atPath(2, 3)
+		if err != nil {
+			return 0, err
+		}
+		return fn(c, v, from, to)
+	}
+}
+
 func open(c *call, v *vfs.VFS, path string, flags int, mode uint32) (int64, error) {
 	fd, err := v.Open(c.l, path, flags, mode)
 	return int64(fd), err
@@ -431,40 +450,16 @@ func vfsHandlers() map[int]handler {
 			return 0, v.Symlink(c.l, target, p)
 		},
 		// linkat: fd1, name1, fd2, name2, flags.
-		SYS_linkat: func(c *call) (int64, error) {
-			v, err := c.vfs()
-			if err != nil {
-				return 0, err
-			}
-			from, err := c.atPath(0, 1)
-			if err != nil {
-				return 0, err
-			}
-			to, err := c.atPath(2, 3)
-			if err != nil {
-				return 0, err
-			}
+		SYS_linkat: twoAtCall(func(c *call, v *vfs.VFS, from, to string) (int64, error) {
 			flags := c.int(4)
 			if flags&^AT_SYMLINK_FOLLOW != 0 {
 				return 0, errno.EINVAL
 			}
 			return 0, v.Linkat(c.l, from, to, flags)
-		},
+		}),
 		// renameat: fromfd, from, tofd, to.
-		SYS_renameat: func(c *call) (int64, error) {
-			v, err := c.vfs()
-			if err != nil {
-				return 0, err
-			}
-			from, err := c.atPath(0, 1)
-			if err != nil {
-				return 0, err
-			}
-			to, err := c.atPath(2, 3)
-			if err != nil {
-				return 0, err
-			}
+		SYS_renameat: twoAtCall(func(c *call, v *vfs.VFS, from, to string) (int64, error) {
 			return 0, v.Rename(c.l, from, to)
-		},
+		}),
 	}
 }
