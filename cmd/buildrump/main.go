@@ -27,6 +27,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/gorump/gorump/internal/cliargs"
 )
 
 // Exit statuses.
@@ -213,10 +215,10 @@ func run(args []string, e *env) int {
 	}
 	var ue usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(e.stderr, "buildrump: %s (see buildrump -h)\n", oneLine(err.Error()))
+		fmt.Fprintf(e.stderr, "buildrump: %s (see buildrump -h)\n", cliargs.OneLine(err.Error()))
 		return exitUsage
 	}
-	fmt.Fprintf(e.stderr, "buildrump: %s\n", oneLine(err.Error()))
+	fmt.Fprintf(e.stderr, "buildrump: %s\n", cliargs.OneLine(err.Error()))
 	return exitFailure
 }
 
@@ -239,31 +241,13 @@ func newFlagSet(o *options) *flag.FlagSet {
 }
 
 // parseArgs parses flags given before, between and after the commands;
-// after "--" everything is a command.
+// after "--" everything is a command. A bad flag is a usage error.
 func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var operands []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
-			}
-			return nil, usageError{err.Error()}
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return operands, nil
-		}
-		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
-			return append(operands, rest...), nil
-		}
-		operands = append(operands, rest[0])
-		args = rest[1:]
+	cmds, err := cliargs.Parse(fs, args)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		return nil, usageError{err.Error()}
 	}
-}
-
-// oneLine keeps an error message to one line.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return cmds, err
 }
 
 // cflags are the -F flags sorted by where they go.

@@ -64,6 +64,7 @@ import (
 	"strings"
 
 	"github.com/gorump/gorump/fs/ffs/ffstool"
+	"github.com/gorump/gorump/internal/cliargs"
 )
 
 // Exit statuses.
@@ -143,7 +144,7 @@ func run(args []string, stdout, stderr io.Writer, terminal bool) int {
 	fs.BoolVar(&e.quiet, "q", false, "print nothing but errors")
 	fs.BoolVar(&e.json, "json", false, "print the result as one JSON object")
 	exec := cmd.flags(fs)
-	operands, err := parseArgs(fs, args[1:])
+	operands, err := cliargs.Parse(fs, args[1:])
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintf(stdout, "usage: %s %s\n", e.name, cmd.usage)
@@ -155,7 +156,7 @@ func run(args []string, stdout, stderr io.Writer, terminal bool) int {
 			}
 			return exitOK
 		}
-		fmt.Fprintf(stderr, "%s: %s (see %s -h)\n", e.name, oneLine(err.Error()), e.name)
+		fmt.Fprintf(stderr, "%s: %s (see %s -h)\n", e.name, cliargs.OneLine(err.Error()), e.name)
 		return exitUsage
 	}
 	err = exec(e, operands)
@@ -167,7 +168,7 @@ func run(args []string, stdout, stderr io.Writer, terminal bool) int {
 	}
 	// The tools name themselves ("makefs: ..."): the command line says
 	// "ffs makefs: ..." once.
-	msg := strings.TrimPrefix(oneLine(err.Error()), args[0]+": ")
+	msg := strings.TrimPrefix(cliargs.OneLine(err.Error()), args[0]+": ")
 	if e.json {
 		e.printJSON(map[string]string{"error": msg})
 	}
@@ -197,32 +198,6 @@ func gotOperands(args []string) string {
 		return "1 operand: " + args[0]
 	}
 	return fmt.Sprintf("%d operands: %s", len(args), strings.Join(args, " "))
-}
-
-// parseArgs parses flags given before, between and after the operands,
-// as people type them ("ffs fsck a.img -y"); after "--" everything is
-// an operand.
-func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var operands []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return operands, nil
-		}
-		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
-			return append(operands, rest...), nil
-		}
-		operands = append(operands, rest[0])
-		args = rest[1:]
-	}
-}
-
-// oneLine keeps an error message to one line.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }
 
 // printJSON writes v as one indented JSON object.
