@@ -198,14 +198,13 @@ rump_pub_netconfig_ipv4_gw(const char *gwaddr)
 	return rumpcapi_netconfig_ipv4_gw((char *)gwaddr);
 }
 
-/* What gorump's network stack cannot do yet. */
-
 int
 rump_pub_netconfig_ifdestroy(const char *ifname)
 {
-	(void)ifname;
-	return RUMP_EOPNOTSUPP;
+	return rumpcapi_netconfig_ifdestroy((char *)ifname);
 }
+
+/* What gorump's network stack cannot do yet. */
 
 int
 rump_pub_netconfig_ifsetlinkstr(const char *ifname, const char *linkstr)

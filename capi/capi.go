@@ -8,16 +8,12 @@ import "C"
 
 import (
 	"net/netip"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
 
-	_ "github.com/gorump/gorump/fs/ffs" // FFS for images registered with etfs
 	"github.com/gorump/gorump/kern"
 	"github.com/gorump/gorump/kern/errno"
-	"github.com/gorump/gorump/net/virtif"
 	"github.com/gorump/gorump/rump"
 	"github.com/gorump/gorump/sys"
 )
@@ -235,9 +231,10 @@ func rumpcapi_lwproc_valid(h C.uint64_t) C.int {
 
 // Network configuration, NetBSD's rump_pub_netconfig_ over the Go API.
 
-// rumpcapi_netconfig_ifcreate creates interface name: a virtif
-// interface "virtN" over the host's TAP device "tapN". EEXIST for an interface that exists,
-// ENXIO for other clone names.
+// rumpcapi_netconfig_ifcreate creates interface name with the cloner
+// of the driver that answers for its prefix ("virtN" over the host's
+// TAP device "tapN"): EINVAL when no linked-in driver does, EEXIST when
+// it exists.
 //
 //export rumpcapi_netconfig_ifcreate
 func rumpcapi_netconfig_ifcreate(name *C.char) C.int {
@@ -245,22 +242,19 @@ func rumpcapi_netconfig_ifcreate(name *C.char) C.int {
 	if k == nil {
 		return C.int(errno.ENXIO)
 	}
-	ifname := C.GoString(name)
-	for _, ifi := range k.Interfaces() {
-		if ifi.Name == ifname {
-			return C.int(errno.EEXIST)
-		}
-	}
-	unit, ok := strings.CutPrefix(ifname, virtif.Prefix)
-	if _, err := strconv.Atoi(unit); !ok || err != nil {
+	return errnoOf(k.CreateInterface(C.GoString(name)))
+}
+
+// rumpcapi_netconfig_ifdestroy destroys interface name: EINVAL for a
+// name no driver clones (lo0), ENXIO when it does not exist.
+//
+//export rumpcapi_netconfig_ifdestroy
+func rumpcapi_netconfig_ifdestroy(name *C.char) C.int {
+	k := booted()
+	if k == nil {
 		return C.int(errno.ENXIO)
 	}
-	l, err := virtif.Create(k.Kern(), virtif.Config{HostName: "tap" + unit})
-	if err != nil {
-		return errnoOf(err)
-	}
-	_, err = k.AttachLink(l)
-	return errnoOf(err)
+	return errnoOf(k.DestroyInterface(C.GoString(name)))
 }
 
 // rumpcapi_netconfig_ifup brings an interface up (up != 0) or down.

@@ -61,6 +61,30 @@ func (k *Kernel) AttachLink(l ifnet.Link) (string, error) {
 	return ifp.Name(), nil
 }
 
+// CreateInterface makes interface name ("virt0") with the cloner of the
+// driver that answers for its prefix, as "ifconfig name create": EINVAL
+// when no linked-in driver does, EEXIST when it exists. The interface
+// starts down and without an address.
+func (k *Kernel) CreateInterface(name string) error {
+	n, err := k.ifnet()
+	if err != nil {
+		return err
+	}
+	_, err = n.Create(name)
+	return err
+}
+
+// DestroyInterface detaches and closes interface name, as "ifconfig
+// name destroy": EINVAL for a name no cloner answers for (lo0), ENXIO
+// for an interface that does not exist.
+func (k *Kernel) DestroyInterface(name string) error {
+	n, err := k.ifnet()
+	if err != nil {
+		return err
+	}
+	return n.Destroy(name)
+}
+
 // ConfigureInterface adds addr (address and prefix length, such as
 // 10.0.0.1/24) to the interface and brings it up, as
 // "ifconfig name inet addr up".

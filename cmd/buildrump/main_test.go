@@ -357,3 +357,40 @@ func TestOriginFilesLeaveOutBuildOutput(t *testing.T) {
 		t.Errorf("originFiles = %q, want %q", names, want)
 	}
 }
+
+// TestComponentsOfThisTree checks, with go list over this module and the
+// overlay -c writes, that capi links in exactly the components chosen
+// beside those package rump always has: a component capi imported
+// itself could not be left out.
+func TestComponentsOfThisTree(t *testing.T) {
+	src, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ chosen, want string }{
+		{"tmpfs", "tmpfs,vfs,netinet,net"},
+		{"ffs,disk", "ffs,tmpfs,disk,vfs,netinet,net"},
+		{"virtif", "tmpfs,vfs,virtif,netinet,net"},
+	} {
+		b := &builder{src: src, obj: t.TempDir()}
+		var chosen []*component
+		for _, name := range strings.Split(tc.chosen, ",") {
+			chosen = append(chosen, componentByName(name))
+		}
+		overlay, err := b.writeOverlay(chosen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := b.linkedComponents(os.Environ(), overlay)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range in {
+			got = append(got, c.name)
+		}
+		if strings.Join(got, ",") != tc.want {
+			t.Errorf("-c %s links in %s, want %s", tc.chosen, strings.Join(got, ","), tc.want)
+		}
+	}
+}

@@ -115,7 +115,11 @@ func (n *Net) Kernel() *kern.Kernel { return n.k }
 // number free for it, and starts the link. The interface starts down,
 // with the link's MTU and no address. Errors: EINVAL for a bad LinkInfo,
 // ENXIO after halt, and what the link's Start returns.
-func (n *Net) Attach(l Link) (*Interface, error) {
+func (n *Net) Attach(l Link) (*Interface, error) { return n.attach(l, -1) }
+
+// attach is Attach with the unit number chosen by the caller (EEXIST
+// when it is taken), or the lowest free one for unit -1.
+func (n *Net) attach(l Link, unit int) (*Interface, error) {
 	info := l.Info()
 	if info.Prefix == "" || info.MTU < 68 || (info.Type != LinkEthernet && info.Type != LinkLoopback) {
 		return nil, fmt.Errorf("ifnet: attach %q: %w", info.Prefix, errno.EINVAL)
@@ -126,14 +130,19 @@ func (n *Net) Attach(l Link) (*Interface, error) {
 		return nil, errno.ENXIO
 	}
 	cur := n.snap.Load()
-	unit, index := 0, 1
-	for {
+	taken := func(unit int) bool {
 		name := info.Prefix + strconv.Itoa(unit)
-		if !slices.ContainsFunc(cur.list, func(i *Interface) bool { return i.name == name }) {
-			break
-		}
-		unit++
+		return slices.ContainsFunc(cur.list, func(i *Interface) bool { return i.name == name })
 	}
+	if unit < 0 {
+		unit = 0
+		for taken(unit) {
+			unit++
+		}
+	} else if taken(unit) {
+		return nil, fmt.Errorf("ifnet: attach %s%d: %w", info.Prefix, unit, errno.EEXIST)
+	}
+	index := 1
 	for slices.ContainsFunc(cur.list, func(i *Interface) bool { return i.index == index }) {
 		index++
 	}

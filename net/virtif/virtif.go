@@ -22,6 +22,7 @@ package virtif
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -49,6 +50,14 @@ const txQueueLen = 1000
 
 // maxLinkHeader is the Ethernet header with a VLAN tag.
 const maxLinkHeader = 18
+
+// virtN is created on request over the host's TAP device tapN, as
+// NetBSD's "ifconfig virtN create" opens the host's tapN.
+func init() {
+	ifnet.RegisterCloner(Prefix, func(k *kern.Kernel, unit int) (ifnet.Link, error) {
+		return Create(k, Config{HostName: "tap" + strconv.Itoa(unit)})
+	})
+}
 
 // Config describes a virtif link.
 type Config struct {

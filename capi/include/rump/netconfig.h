@@ -2,9 +2,11 @@
  * netconfig.h: interface and route setup, buildrump's rump/netconfig.h
  * over gorump's network stack. Each returns 0 or a NetBSD errno.
  *
- * ifcreate makes "virtN" interfaces over the host's TAP device "tapN";
- * ipv4_ifaddr also brings the interface up. ifdestroy, ifsetlinkstr,
- * the bridge, IPv6 and DHCP calls return RUMP_EOPNOTSUPP.
+ * ifcreate makes "virtN" interfaces over the host's TAP device "tapN"
+ * (RUMP_EINVAL for a name no linked-in driver answers for, RUMP_EEXIST
+ * for one that exists); ifdestroy removes them. ipv4_ifaddr also brings
+ * the interface up. ifsetlinkstr, the bridge, IPv6 and DHCP calls
+ * return RUMP_EOPNOTSUPP.
  */
 #ifndef _RUMP_NETCONFIG_H_
 #define _RUMP_NETCONFIG_H_
