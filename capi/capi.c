@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 __thread uint64_t rumpcapi_curlwp;
 
@@ -18,6 +19,23 @@ int
 rump_init(void)
 {
 	return rumpcapi_init(boothowto);
+}
+
+/*
+ * rumpcapi_reboot_exit ends the process after rump_sys_reboot has halted
+ * the kernel, as NetBSD's rump kernel does through rumpuser_exit: a core
+ * dump for RB_DUMP, the caller stopped forever for RB_HALT, exit(0)
+ * otherwise.
+ */
+void
+rumpcapi_reboot_exit(int howto)
+{
+	if (howto & RUMP_RB_DUMP)
+		abort();
+	if (howto & RUMP_RB_HALT)
+		for (;;)
+			pause();
+	exit(0);
 }
 
 int

@@ -3,6 +3,8 @@ package main
 /*
 #include <stddef.h>
 #include <stdint.h>
+
+void rumpcapi_reboot_exit(int);
 */
 import "C"
 
@@ -54,6 +56,7 @@ func rumpcapi_init(howto C.int) C.int {
 	}
 	kernel = k
 	initLWP.Store(k.InitProc().LWP())
+	k.Kern().SetRebooter(func(howto kern.RebootFlags) { C.rumpcapi_reboot_exit(C.int(howto)) })
 	return 0
 }
 

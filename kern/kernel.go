@@ -56,6 +56,7 @@ type Kernel struct {
 	haltHooks []func() error
 	procHooks []ProcHooks
 	callouts  map[*Callout]struct{}
+	rebooter  Rebooter
 
 	procMu  sync.Mutex // guards procs and nextPID
 	procs   map[int]*Proc

@@ -333,6 +333,13 @@ func sysGetgid(c *call) (int64, error) {
 
 func sysGetegid(c *call) (int64, error) { return int64(c.l.Getgid()), nil }
 
+// reboot: opt, bootstr. The kernel halts; what the process does then is
+// its embedder's (kern.Rebooter). bootstr, for RB_STRING, means nothing
+// to a rump kernel and is not read.
+func sysReboot(c *call) (int64, error) {
+	return 0, c.l.Proc().Kernel().Reboot(c.l, kern.RebootFlags(c.int(0)))
+}
+
 func sysSetuid(c *call) (int64, error) { return 0, c.l.Setuid(c.uint(0)) }
 func sysSetgid(c *call) (int64, error) { return 0, c.l.Setgid(c.uint(0)) }
 

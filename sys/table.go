@@ -40,6 +40,7 @@ func handlers() map[int]handler {
 		SYS_issetugid: sysIssetugid,
 		SYS_getrlimit: sysGetrlimit,
 		SYS_setrlimit: sysSetrlimit,
+		SYS_reboot:    sysReboot,
 
 		// kern: clocks
 		SYS___clock_gettime50: sysClockGettime,

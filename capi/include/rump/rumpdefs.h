@@ -197,7 +197,20 @@
 #define RUMP_RFFD_COPY 0x1
 #define RUMP_RFFD_CLEAR 0x2
 
-/* Boot flags (sys/reboot.h), for rump_boot_sethowto */
+/* reboot(2) and boot flags (sys/reboot.h) */
+#define RUMP_RB_AUTOBOOT 0x0
+#define RUMP_RB_ASKNAME 0x1
+#define RUMP_RB_SINGLE 0x2
+#define RUMP_RB_NOSYNC 0x4
+#define RUMP_RB_HALT 0x8
+#define RUMP_RB_INITNAME 0x10
+#define RUMP_RB_KDB 0x40
+#define RUMP_RB_RDONLY 0x80
+#define RUMP_RB_DUMP 0x100
+#define RUMP_RB_MINIROOT 0x200
+#define RUMP_RB_STRING 0x400
+#define RUMP_RB_POWERDOWN 0x808
+#define RUMP_RB_USERCONF 0x1000
 #define RUMP_AB_NORMAL 0x0
 #define RUMP_AB_QUIET 0x10000
 #define RUMP_AB_VERBOSE 0x20000
