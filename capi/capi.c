@@ -6,19 +6,152 @@
 #include "capi.h"
 #include "_cgo_export.h"
 
+#include <sys/wait.h>
+
 #include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 __thread uint64_t rumpcapi_curlwp;
 
 static int boothowto;
 
+/* The etfs keys rump_boot_etfs_register queued for rump_init. */
+static struct rump_boot_etfs *bootetfs;
+
 int
 rump_init(void)
 {
-	return rumpcapi_init(boothowto);
+	int error = rumpcapi_init(boothowto);
+
+	if (error != 0)
+		return error;
+	for (struct rump_boot_etfs *eb = bootetfs; eb != NULL; eb = eb->_eb_next)
+		eb->eb_status = rump_pub_etfs_register_withsize(eb->eb_key,
+		    eb->eb_hostpath, eb->eb_type, eb->eb_begin, eb->eb_size);
+	bootetfs = NULL;
+	return 0;
+}
+
+void
+rump_boot_etfs_register(struct rump_boot_etfs *eb)
+{
+	eb->eb_status = -1;
+	eb->_eb_next = bootetfs;
+	bootetfs = eb;
+}
+
+/*
+ * Daemonizing. NetBSD's rump_daemonize_begin forks, and the parent
+ * waits for the child's rump_daemonize_done to exit with its verdict.
+ * A process that holds a Go runtime cannot fork (the child would keep
+ * one of its threads), so here the parent runs the program again from
+ * the start (/proc/self/exe, same arguments and environment) with the
+ * pipe's write end named in RUMP_DAEMONIZE_FD, and that run's
+ * rump_daemonize_begin returns 0 at once, in a new session.
+ */
+#define DAEMONIZE_ENV "RUMP_DAEMONIZE_FD"
+
+static int daemonfd = -1;
+
+/*
+ * spawnself starts exe with this process's arguments, from
+ * /proc/self/cmdline, and environment; it returns the child's pid or -1.
+ */
+static pid_t
+spawnself(const char *exe)
+{
+	extern char **environ;
+	static char cmdline[1 << 16];
+	char *argv[1024];
+	size_t len = 0, argc = 0;
+	ssize_t n;
+	pid_t pid;
+	int fd = open("/proc/self/cmdline", O_RDONLY);
+
+	if (fd == -1)
+		return -1;
+	while (len < sizeof cmdline - 1 &&
+	    (n = read(fd, cmdline + len, sizeof cmdline - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	cmdline[len] = '\0';
+	for (size_t i = 0; i < len && argc < sizeof argv / sizeof argv[0] - 1; i += strlen(cmdline + i) + 1)
+		argv[argc++] = cmdline + i;
+	argv[argc] = NULL;
+	if (argc == 0 || posix_spawn(&pid, exe, NULL, NULL, argv, environ) != 0)
+		return -1;
+	return pid;
+}
+
+int
+rump_daemonize_begin(void)
+{
+	const char *fdenv = getenv(DAEMONIZE_ENV);
+	char exe[4096], fdvar[64];
+	int pipefd[2], error = 0, status;
+	ssize_t n;
+	pid_t pid;
+
+	if (daemonfd != -1)
+		return RUMP_EINPROGRESS;
+	if (fdenv != NULL) {
+		daemonfd = atoi(fdenv);
+		unsetenv(DAEMONIZE_ENV);
+		setsid();
+		return 0;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n < 0 || (size_t)n >= sizeof exe - 1)
+		return RUMP_ENOENT;
+	exe[n] = '\0';
+	if (pipe(pipefd) == -1)
+		return RUMP_EMFILE;
+	snprintf(fdvar, sizeof fdvar, "%d", pipefd[1]);
+	setenv(DAEMONIZE_ENV, fdvar, 1);
+	pid = spawnself(exe);
+	unsetenv(DAEMONIZE_ENV);
+	close(pipefd[1]);
+	if (pid == -1) {
+		close(pipefd[0]);
+		return RUMP_EAGAIN;
+	}
+	do
+		n = read(pipefd[0], &error, sizeof error);
+	while (n == -1 && errno == EINTR);
+	if (n != sizeof error) {
+		/* The child died before it was done: reap it if it has. */
+		(void)waitpid(pid, &status, WNOHANG);
+		error = RUMP_ESRCH;
+	}
+	_exit(error ? 1 : 0);
+}
+
+int
+rump_daemonize_done(int error)
+{
+	int null;
+	ssize_t n;
+
+	if (daemonfd == -1)
+		return RUMP_ENOENT;
+	if (error == 0 && (null = open("/dev/null", O_RDWR)) != -1) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		if (null > 2)
+			close(null);
+	}
+	do
+		n = write(daemonfd, &error, sizeof error);
+	while (n == -1 && errno == EINTR);
+	close(daemonfd);
+	daemonfd = -1;
+	return n == sizeof error ? 0 : RUMP_EPIPE;
 }
 
 /*

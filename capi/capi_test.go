@@ -51,7 +51,7 @@ func ffsImage(t *testing.T) string {
 // TestPrograms builds each program of tests/ against librump.so and
 // librump.a and runs it.
 func TestPrograms(t *testing.T) {
-	for _, prog := range []string{"headers", "fs", "ffs", "reboot", "net", "threads"} {
+	for _, prog := range []string{"headers", "fs", "ffs", "reboot", "daemon", "net", "threads"} {
 		for _, static := range []bool{false, true} {
 			name := prog + "/shared"
 			if static {
@@ -60,7 +60,7 @@ func TestPrograms(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				bin := capitest.CC(t, filepath.Join("tests", prog+".c"), static)
 				var args []string
-				if prog == "ffs" || prog == "reboot" {
+				if prog == "ffs" || prog == "reboot" || prog == "daemon" {
 					args = append(args, ffsImage(t))
 				}
 				out := run(t, bin, args...)

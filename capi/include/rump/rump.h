@@ -44,6 +44,20 @@ enum rump_sigmodel {
 
 #define RUMP_DAEMONIZE_SUCCESS 0
 
+/* An etfs key for rump_init to register; see rump_boot_etfs_register. */
+struct rump_boot_etfs {
+	/* set by the caller */
+	const char *eb_key;
+	const char *eb_hostpath;
+	enum rump_etfs_type eb_type;
+	uint64_t eb_begin;
+	uint64_t eb_size;
+
+	/* set by the library */
+	struct rump_boot_etfs *_eb_next;
+	int eb_status;	/* -1 until rump_init, then 0 or an errno */
+};
+
 /*
  * rump_init boots the process's kernel on the POSIX host, reading
  * RUMP_NCPU, RUMP_MEMLIMIT, RUMP_VERBOSE... from the environment. It
@@ -56,6 +70,24 @@ int rump_nativeabi_p(void);	/* 0: never NetBSD's native ABI */
 int rump_boot_gethowto(void);
 void rump_boot_sethowto(int);	/* before rump_init: RUMP_AB_VERBOSE */
 void rump_boot_setsigmodel(enum rump_sigmodel);	/* accepted, ignored */
+/*
+ * rump_boot_etfs_register queues eb, which must stay in place, for
+ * rump_init to register with rump_pub_etfs_register_withsize.
+ */
+void rump_boot_etfs_register(struct rump_boot_etfs *eb);
+
+/*
+ * rump_daemonize_begin detaches the program from its caller, which
+ * waits until rump_daemonize_done(0) to exit with status 0 (1 for an
+ * error or when the program dies first). As a process holding gorump's
+ * Go runtime cannot fork, the program is run again from the start
+ * (Linux's /proc/self/exe, same arguments and environment), and in that
+ * run rump_daemonize_begin returns 0: call it first thing, as NetBSD's
+ * programs do. rump_daemonize_done(0) also points fds 0, 1 and 2 at
+ * /dev/null.
+ */
+int rump_daemonize_begin(void);
+int rump_daemonize_done(int error);
 void rump_schedule(void);	/* no-ops: gorump has no virtual CPUs to take */
 void rump_unschedule(void);
 

@@ -1,7 +1,8 @@
 // Package gen writes capi's generated files from package sys's syscall
 // table (with the C prototypes of calls.txt) and from the constants of
 // the kernel packages: the rump_sys_ wrappers (zsyscalls.c), and the
-// headers rump_syscalls.h and rumpdefs.h. Run it with go generate in
+// headers rump_syscalls.h, rumpdefs.h, rumperr.h and rumperrno2host.h.
+// Run it with go generate in
 // capi; its test fails when the files on disk are not what it writes.
 package gen
 
@@ -18,7 +19,9 @@ func Files() (map[string][]byte, error) {
 	}
 	return map[string][]byte{
 		"zsyscalls.c": syscallsC(calls),
-		filepath.Join("include", "rump", "rump_syscalls.h"): syscallsHeader(calls),
-		filepath.Join("include", "rump", "rumpdefs.h"):      rumpdefs(),
+		filepath.Join("include", "rump", "rump_syscalls.h"):  syscallsHeader(calls),
+		filepath.Join("include", "rump", "rumpdefs.h"):       rumpdefs(),
+		filepath.Join("include", "rump", "rumperr.h"):        rumperr(),
+		filepath.Join("include", "rump", "rumperrno2host.h"): rumperrno2host(),
 	}, nil
 }
