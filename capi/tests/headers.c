@@ -6,7 +6,12 @@
 
 #include <stddef.h>
 
+#include <rump/rumperr.h>
+#include <rump/rumperrno2host.h>
+#include <rump/rumpkern_if_pub.h>
+#include <rump/rumpnet_if_pub.h>
 #include <rump/rumpuser.h>
+#include <rump/rumpvfs_if_pub.h>
 
 int
 main(void)
@@ -15,6 +20,14 @@ main(void)
 	CHECK(RUMP_EPERM == 1 && RUMP_ENOENT == 2 && RUMP_EEXIST == 17);
 	CHECK(RUMP_EAGAIN == 35 && RUMP_EWOULDBLOCK == 35 && RUMP_ENOTEMPTY == 66);
 	CHECK(RUMP_ETIMEDOUT == 60 && RUMP_ENOSYS == 78 && RUMP_ENOTSUP == 86);
+	/* rumperr.h and rumperrno2host.h */
+	CHECK(strcmp(rump_strerror(RUMP_ENOENT), "No such file or directory") == 0);
+	CHECK(strcmp(rump_strerror(RUMP_EAGAIN), "Resource temporarily unavailable") == 0);
+	CHECK(strcmp(rump_strerror(100000), "Unknown error") == 0);
+	CHECK(rump_errno2host(RUMP_EAGAIN) == EAGAIN && rump_errno2host(RUMP_ETIMEDOUT) == ETIMEDOUT);
+	CHECK(rump_errno2host(RUMP_ENOTEMPTY) == ENOTEMPTY && rump_errno2host(0) == 0);
+	CHECK(rump_errno2host(RUMP_EFTYPE) == EINVAL); /* no EFTYPE on Linux */
+	CHECK(RUMP_RB_HALT == 0x8 && RUMP_RB_NOSYNC == 0x4 && RUMP_RB_DUMP == 0x100);
 	/* open flags, mount and socket constants */
 	CHECK(RUMP_O_CREAT == 0x200 && RUMP_O_EXCL == 0x800 && RUMP_O_DIRECTORY == 0x200000);
 	CHECK(RUMP_MNT_RDONLY == 1 && strcmp(RUMP_MOUNT_FFS, "ffs") == 0);
