@@ -170,7 +170,7 @@ func (p *Proc) Link(oldpath, newpath string) error {
 // directory: Link that follows a symlink at oldpath only when flags has
 // AT_SYMLINK_FOLLOW, and otherwise links the symlink itself.
 func (p *Proc) Linkat(oldpath, newpath string, flags int) error {
-	return linkErr("linkat", oldpath, newpath, p.k.vfs.Linkat(p.l, oldpath, newpath, flags))
+	return linkErr("linkat", oldpath, newpath, p.k.vfs.Linkat(p.l, kern.AT_FDCWD, oldpath, kern.AT_FDCWD, newpath, flags))
 }
 
 // Symlink makes path a symlink to target.

@@ -185,10 +185,12 @@ func TestPathCalls(t *testing.T) {
 	}
 	fails(t, p, errno.ERANGE, sys.SYS___getcwd, cwd, 4)
 	fd := ok(t, p, sys.SYS_openat, i(atFdcwd), m.Str("f"), i(kern.O_CREAT|kern.O_WRONLY), 0o640)
-	// A relative path from a directory descriptor is not supported.
+	// A relative path from a directory descriptor starts there; an
+	// absolute one ignores the descriptor, even one not open.
 	dfd := ok(t, p, sys.SYS_open, m.Str("/tmp"), 0, 0)
-	fails(t, p, errno.ENOTSUP, sys.SYS_openat, uint64(dfd), m.Str("a/f"), 0, 0)
+	ok(t, p, sys.SYS_openat, uint64(dfd), m.Str("a/f"), 0, 0)
 	fails(t, p, errno.EBADF, sys.SYS_openat, 77, m.Str("a/f"), 0, 0)
+	ok(t, p, sys.SYS_openat, 77, m.Str("/tmp/a/f"), 0, 0)
 	ok(t, p, sys.SYS_openat, uint64(dfd), m.Str("/tmp/a/f"), 0, 0)
 	ok(t, p, sys.SYS_ftruncate, uint64(fd), 0, 100)
 	ok(t, p, sys.SYS_truncate, m.Str("f"), 0, 50)
