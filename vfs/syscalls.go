@@ -809,14 +809,15 @@ func (v *VFS) Access(l *kern.LWP, path string, mode int) error {
 	return v.Faccessat(l, kern.AT_FDCWD, path, mode, 0)
 }
 
-// Faccessat is faccessat(2): Access from directory descriptor at.
-// kern.AT_EACCESS and kern.AT_SYMLINK_NOFOLLOW are accepted in flags;
-// other flag bits are EINVAL.
+// Faccessat is faccessat(2): Access from directory descriptor at. With
+// kern.AT_SYMLINK_NOFOLLOW in flags a final symlink is checked itself,
+// as NetBSD's do_sys_accessat does; kern.AT_EACCESS changes nothing,
+// since a gorump process has one set of ids. Other flag bits are EINVAL.
 func (v *VFS) Faccessat(l *kern.LWP, at int, path string, mode, flags int) error {
 	if mode&^7 != 0 || flags&^(kern.AT_EACCESS|kern.AT_SYMLINK_NOFOLLOW) != 0 {
 		return errno.EINVAL
 	}
-	vp, err := v.namei(l, at, path, true)
+	vp, err := v.namei(l, at, path, flags&kern.AT_SYMLINK_NOFOLLOW == 0)
 	if err != nil {
 		return err
 	}
