@@ -83,9 +83,14 @@ const (
 	FD_CLOEXEC      = 1
 )
 
-// Flags of the *at calls, NetBSD's values (sys/fcntl.h).
+// The *at calls' descriptor for the current directory and their flags,
+// NetBSD's values (sys/fcntl.h).
 const (
-	AT_SYMLINK_FOLLOW = 0x400 // linkat: follow a symlink named as the source
+	AT_FDCWD            = -100  // as a directory descriptor: the current directory
+	AT_EACCESS          = 0x100 // faccessat: check with the effective ids
+	AT_SYMLINK_NOFOLLOW = 0x200 // do not follow a final symlink
+	AT_SYMLINK_FOLLOW   = 0x400 // linkat: follow a symlink named as the source
+	AT_REMOVEDIR        = 0x800 // unlinkat: remove a directory, as rmdir
 )
 
 // lseek whence values.

@@ -38,8 +38,15 @@ const (
 	FD_CLOEXEC      = kern.FD_CLOEXEC
 )
 
-// Linkat flags.
-const AT_SYMLINK_FOLLOW = kern.AT_SYMLINK_FOLLOW
+// The *at methods' directory descriptor for the current directory, and
+// their flags.
+const (
+	AT_FDCWD            = kern.AT_FDCWD
+	AT_EACCESS          = kern.AT_EACCESS
+	AT_SYMLINK_NOFOLLOW = kern.AT_SYMLINK_NOFOLLOW
+	AT_SYMLINK_FOLLOW   = kern.AT_SYMLINK_FOLLOW
+	AT_REMOVEDIR        = kern.AT_REMOVEDIR
+)
 
 // lseek whence values.
 const (

@@ -93,6 +93,16 @@ func (p *Proc) Open(path string, flags int, mode uint32) (int, error) {
 	return fd, pathErr("open", path, err)
 }
 
+// Openat is Open with a relative path looked up from the directory open
+// on dirfd, or from the current directory when dirfd is AT_FDCWD; an
+// absolute path ignores dirfd. As the other *at methods, it fails with
+// EBADF when dirfd is not open, EINVAL when it is not a file-system
+// descriptor (a socket) and ENOTDIR when it is not a directory.
+func (p *Proc) Openat(dirfd int, path string, flags int, mode uint32) (int, error) {
+	fd, err := p.k.vfs.Openat(p.l, dirfd, path, flags, mode)
+	return fd, pathErr("openat", path, err)
+}
+
 // Close closes a descriptor.
 func (p *Proc) Close(fd int) error { return p.l.Close(fd) }
 
@@ -147,9 +157,21 @@ func (p *Proc) Lstat(path string) (Stat, error) {
 	return st, pathErr("lstat", path, err)
 }
 
+// Fstatat is Stat from dirfd (see Openat), or Lstat when flags is
+// AT_SYMLINK_NOFOLLOW.
+func (p *Proc) Fstatat(dirfd int, path string, flags int) (Stat, error) {
+	st, err := p.k.vfs.Fstatat(p.l, dirfd, path, flags)
+	return st, pathErr("fstatat", path, err)
+}
+
 // Mkdir makes a directory.
 func (p *Proc) Mkdir(path string, mode uint32) error {
 	return pathErr("mkdir", path, p.k.vfs.Mkdir(p.l, path, mode))
+}
+
+// Mkdirat is Mkdir from dirfd (see Openat).
+func (p *Proc) Mkdirat(dirfd int, path string, mode uint32) error {
+	return pathErr("mkdirat", path, p.k.vfs.Mkdirat(p.l, dirfd, path, mode))
 }
 
 // Rmdir removes an empty directory.
@@ -160,22 +182,34 @@ func (p *Proc) Unlink(path string) error {
 	return pathErr("unlink", path, p.k.vfs.Unlink(p.l, path))
 }
 
+// Unlinkat is Unlink from dirfd (see Openat), or Rmdir when flags is
+// AT_REMOVEDIR.
+func (p *Proc) Unlinkat(dirfd int, path string, flags int) error {
+	return pathErr("unlinkat", path, p.k.vfs.Unlinkat(p.l, dirfd, path, flags))
+}
+
 // Link makes newpath a hard link to oldpath. As NetBSD's link(2), it
 // follows a symlink at oldpath and links its target.
 func (p *Proc) Link(oldpath, newpath string) error {
 	return linkErr("link", oldpath, newpath, p.k.vfs.Link(p.l, oldpath, newpath))
 }
 
-// Linkat is linkat(2) with both paths resolved from the current
-// directory: Link that follows a symlink at oldpath only when flags has
-// AT_SYMLINK_FOLLOW, and otherwise links the symlink itself.
-func (p *Proc) Linkat(oldpath, newpath string, flags int) error {
-	return linkErr("linkat", oldpath, newpath, p.k.vfs.Linkat(p.l, oldpath, newpath, flags))
+// Linkat is Link with oldpath looked up from olddirfd and newpath from
+// newdirfd (see Openat), that follows a symlink at oldpath only when
+// flags has AT_SYMLINK_FOLLOW, and otherwise links the symlink itself.
+func (p *Proc) Linkat(olddirfd int, oldpath string, newdirfd int, newpath string, flags int) error {
+	return linkErr("linkat", oldpath, newpath, p.k.vfs.Linkat(p.l, olddirfd, oldpath, newdirfd, newpath, flags))
 }
 
 // Symlink makes path a symlink to target.
 func (p *Proc) Symlink(target, path string) error {
 	return linkErr("symlink", target, path, p.k.vfs.Symlink(p.l, target, path))
+}
+
+// Symlinkat is Symlink with path looked up from dirfd (see Openat); the
+// target is stored as given.
+func (p *Proc) Symlinkat(target string, dirfd int, path string) error {
+	return linkErr("symlinkat", target, path, p.k.vfs.Symlinkat(p.l, target, dirfd, path))
 }
 
 // Readlink returns a symlink's target.
@@ -184,9 +218,21 @@ func (p *Proc) Readlink(path string) (string, error) {
 	return s, pathErr("readlink", path, err)
 }
 
+// Readlinkat is Readlink from dirfd (see Openat).
+func (p *Proc) Readlinkat(dirfd int, path string) (string, error) {
+	s, err := p.k.vfs.Readlinkat(p.l, dirfd, path)
+	return s, pathErr("readlinkat", path, err)
+}
+
 // Rename moves from to to atomically.
 func (p *Proc) Rename(from, to string) error {
 	return linkErr("rename", from, to, p.k.vfs.Rename(p.l, from, to))
+}
+
+// Renameat is Rename with from looked up from fromdirfd and to from
+// todirfd (see Openat).
+func (p *Proc) Renameat(fromdirfd int, from string, todirfd int, to string) error {
+	return linkErr("renameat", from, to, p.k.vfs.Renameat(p.l, fromdirfd, from, todirfd, to))
 }
 
 // Chmod sets permission bits.
@@ -197,6 +243,12 @@ func (p *Proc) Chmod(path string, mode uint32) error {
 // Lchmod sets a symlink's own permission bits.
 func (p *Proc) Lchmod(path string, mode uint32) error {
 	return pathErr("lchmod", path, p.k.vfs.Lchmod(p.l, path, mode))
+}
+
+// Fchmodat is Chmod from dirfd (see Openat), or Lchmod when flags is
+// AT_SYMLINK_NOFOLLOW.
+func (p *Proc) Fchmodat(dirfd int, path string, mode uint32, flags int) error {
+	return pathErr("fchmodat", path, p.k.vfs.Fchmodat(p.l, dirfd, path, mode, flags))
 }
 
 // Fchmod sets an open file's permission bits.
@@ -210,6 +262,12 @@ func (p *Proc) Chown(path string, uid, gid uint32) error {
 // Lchown sets a symlink's own owner and group.
 func (p *Proc) Lchown(path string, uid, gid uint32) error {
 	return pathErr("lchown", path, p.k.vfs.Lchown(p.l, path, uid, gid))
+}
+
+// Fchownat is Chown from dirfd (see Openat), or Lchown when flags is
+// AT_SYMLINK_NOFOLLOW.
+func (p *Proc) Fchownat(dirfd int, path string, uid, gid uint32, flags int) error {
+	return pathErr("fchownat", path, p.k.vfs.Fchownat(p.l, dirfd, path, uid, gid, flags))
 }
 
 // Fchown sets an open file's owner and group.
@@ -230,6 +288,12 @@ func (p *Proc) Utimens(path string, times *[2]Timespec, nofollow bool) error {
 	return pathErr("utimens", path, p.k.vfs.Utimens(p.l, path, times, nofollow))
 }
 
+// Utimensat is Utimens from dirfd (see Openat); flags AT_SYMLINK_NOFOLLOW
+// changes a symlink itself.
+func (p *Proc) Utimensat(dirfd int, path string, times *[2]Timespec, flags int) error {
+	return pathErr("utimensat", path, p.k.vfs.Utimensat(p.l, dirfd, path, times, flags))
+}
+
 // Futimens sets an open file's times.
 func (p *Proc) Futimens(fd int, times *[2]Timespec) error {
 	return p.k.vfs.Futimens(p.l, fd, times)
@@ -238,6 +302,12 @@ func (p *Proc) Futimens(fd int, times *[2]Timespec) error {
 // Access checks permission to use path as mode (R_OK|W_OK|X_OK, F_OK).
 func (p *Proc) Access(path string, mode int) error {
 	return pathErr("access", path, p.k.vfs.Access(p.l, path, mode))
+}
+
+// Faccessat is Access from dirfd (see Openat); flags may hold
+// AT_SYMLINK_NOFOLLOW and AT_EACCESS.
+func (p *Proc) Faccessat(dirfd int, path string, mode, flags int) error {
+	return pathErr("faccessat", path, p.k.vfs.Faccessat(p.l, dirfd, path, mode, flags))
 }
 
 // Chdir changes the current directory.
@@ -259,9 +329,19 @@ func (p *Proc) Mknod(path string, mode uint32, dev uint64) error {
 	return pathErr("mknod", path, p.k.vfs.Mknod(p.l, path, mode, dev))
 }
 
+// Mknodat is Mknod from dirfd (see Openat).
+func (p *Proc) Mknodat(dirfd int, path string, mode uint32, dev uint64) error {
+	return pathErr("mknodat", path, p.k.vfs.Mknodat(p.l, dirfd, path, mode, dev))
+}
+
 // Mkfifo makes a FIFO.
 func (p *Proc) Mkfifo(path string, mode uint32) error {
 	return pathErr("mkfifo", path, p.k.vfs.Mkfifo(p.l, path, mode))
+}
+
+// Mkfifoat is Mkfifo from dirfd (see Openat).
+func (p *Proc) Mkfifoat(dirfd int, path string, mode uint32) error {
+	return pathErr("mkfifoat", path, p.k.vfs.Mkfifoat(p.l, dirfd, path, mode))
 }
 
 // ReadDir reads up to n entries (all if n <= 0) from an open directory,

@@ -69,3 +69,32 @@ func TestFSTest(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestAtErrors checks that the *at methods report as the other path
+// methods do: a *fs.PathError naming the call and the path, around the
+// NetBSD errno.
+func TestAtErrors(t *testing.T) {
+	k := boot(t)
+	p := k.InitProc()
+	if err := p.Mkdir("/d", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dfd, err := p.Open("/d", rump.O_RDONLY|rump.O_DIRECTORY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Mkdirat(dfd, "sub", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Fstatat(dfd, "nope", 0)
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || pe.Op != "fstatat" || pe.Path != "nope" || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("fstatat(d, nope) = %v; want a PathError for fstatat of nope, not found", err)
+	}
+	if err := p.Unlinkat(dfd+100, "sub", rump.AT_REMOVEDIR); !errors.Is(err, errno.EBADF) {
+		t.Errorf("unlinkat(closed descriptor) = %v; want EBADF", err)
+	}
+	if err := p.Unlinkat(dfd, "sub", rump.AT_REMOVEDIR); err != nil {
+		t.Errorf("unlinkat(d, sub, AT_REMOVEDIR) = %v", err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gorump/gorump/kern"
 	"github.com/gorump/gorump/kern/errno"
+	"github.com/gorump/gorump/net/socket"
 	"github.com/gorump/gorump/sys"
 	"github.com/gorump/gorump/sys/systest"
 )
@@ -185,10 +186,12 @@ func TestPathCalls(t *testing.T) {
 	}
 	fails(t, p, errno.ERANGE, sys.SYS___getcwd, cwd, 4)
 	fd := ok(t, p, sys.SYS_openat, i(atFdcwd), m.Str("f"), i(kern.O_CREAT|kern.O_WRONLY), 0o640)
-	// A relative path from a directory descriptor is not supported.
+	// A relative path from a directory descriptor starts there; an
+	// absolute one ignores the descriptor, even one not open.
 	dfd := ok(t, p, sys.SYS_open, m.Str("/tmp"), 0, 0)
-	fails(t, p, errno.ENOTSUP, sys.SYS_openat, uint64(dfd), m.Str("a/f"), 0, 0)
+	ok(t, p, sys.SYS_openat, uint64(dfd), m.Str("a/f"), 0, 0)
 	fails(t, p, errno.EBADF, sys.SYS_openat, 77, m.Str("a/f"), 0, 0)
+	ok(t, p, sys.SYS_openat, 77, m.Str("/tmp/a/f"), 0, 0)
 	ok(t, p, sys.SYS_openat, uint64(dfd), m.Str("/tmp/a/f"), 0, 0)
 	ok(t, p, sys.SYS_ftruncate, uint64(fd), 0, 100)
 	ok(t, p, sys.SYS_truncate, m.Str("f"), 0, 50)
@@ -254,6 +257,79 @@ func TestPathCalls(t *testing.T) {
 		t.Errorf("cwd %q after fchdir", cwd)
 	}
 	ok(t, p, sys.SYS_sync)
+}
+
+// TestAtCalls makes each *at syscall as a C program would, with a
+// descriptor on a directory and a relative path, after checking that a
+// descriptor on a regular file is ENOTDIR, one on a socket EINVAL and one
+// not open EBADF.
+func TestAtCalls(t *testing.T) {
+	k, _, p := boot(t)
+	m := p.Mem
+	kp := k.InitProc()
+	if err := kp.Mkdir("/tmp/d", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := kp.WriteFile("/tmp/d/f", []byte("data"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := kp.Symlink("f", "/tmp/d/l"); err != nil {
+		t.Fatal(err)
+	}
+	dfd := uint64(ok(t, p, sys.SYS_open, m.Str("/tmp/d"), i(kern.O_RDONLY|kern.O_DIRECTORY), 0))
+	ffd := uint64(ok(t, p, sys.SYS_open, m.Str("/tmp/d/f"), i(kern.O_RDONLY), 0))
+	sock := uint64(ok(t, p, sys.SYS___socket30, socket.AF_INET, socket.SOCK_DGRAM, 0))
+	const closed = 77
+	st, buf, ts := m.Alloc(sys.SizeofStat), m.Alloc(64), m.Alloc(2*sys.SizeofTimespec)
+	for _, c := range []struct {
+		name string
+		num  int
+		args func(at uint64) []uint64 // the slots, with at as the directory descriptor
+	}{
+		{"openat", sys.SYS_openat, func(at uint64) []uint64 { return []uint64{at, m.Str("f"), i(kern.O_RDONLY), 0} }},
+		{"fstatat", sys.SYS_fstatat, func(at uint64) []uint64 { return []uint64{at, m.Str("l"), st, sys.AT_SYMLINK_NOFOLLOW} }},
+		{"faccessat", sys.SYS_faccessat, func(at uint64) []uint64 { return []uint64{at, m.Str("f"), 4, 0} }},
+		{"readlinkat", sys.SYS_readlinkat, func(at uint64) []uint64 { return []uint64{at, m.Str("l"), buf, 64} }},
+		{"fchmodat", sys.SYS_fchmodat, func(at uint64) []uint64 { return []uint64{at, m.Str("f"), 0o600, 0} }},
+		{"fchownat", sys.SYS_fchownat, func(at uint64) []uint64 { return []uint64{at, m.Str("f"), 5, 6, 0} }},
+		{"utimensat", sys.SYS_utimensat, func(at uint64) []uint64 { return []uint64{at, m.Str("f"), ts, 0} }},
+		{"mkdirat", sys.SYS_mkdirat, func(at uint64) []uint64 { return []uint64{at, m.Str("sub"), 0o755} }},
+		{"mkfifoat", sys.SYS_mkfifoat, func(at uint64) []uint64 { return []uint64{at, m.Str("fifo"), 0o600} }},
+		// mknodat: fd, path, mode, PAD, dev.
+		{"mknodat", sys.SYS_mknodat, func(at uint64) []uint64 { return []uint64{at, m.Str("fifo2"), kern.S_IFIFO | 0o600, 0, 0} }},
+		// symlinkat: target, fd, path.
+		{"symlinkat", sys.SYS_symlinkat, func(at uint64) []uint64 { return []uint64{m.Str("f"), at, m.Str("s")} }},
+		{"linkat", sys.SYS_linkat, func(at uint64) []uint64 { return []uint64{at, m.Str("f"), at, m.Str("g"), 0} }},
+		{"renameat", sys.SYS_renameat, func(at uint64) []uint64 { return []uint64{at, m.Str("g"), at, m.Str("h")} }},
+		{"unlinkat", sys.SYS_unlinkat, func(at uint64) []uint64 { return []uint64{at, m.Str("h"), 0} }},
+		{"unlinkat-removedir", sys.SYS_unlinkat, func(at uint64) []uint64 { return []uint64{at, m.Str("sub"), sys.AT_REMOVEDIR} }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			fails(t, p, errno.ENOTDIR, c.num, c.args(ffd)...)
+			fails(t, p, errno.EINVAL, c.num, c.args(sock)...)
+			fails(t, p, errno.EBADF, c.num, c.args(closed)...)
+			ok(t, p, c.num, c.args(dfd)...)
+		})
+	}
+	if mode := le.Uint32(m.Bytes(st+8, 4)); mode&kern.S_IFMT != kern.S_IFLNK {
+		t.Errorf("fstatat(d, l, AT_SYMLINK_NOFOLLOW): mode %o", mode)
+	}
+	if string(m.Bytes(buf, 1)) != "f" {
+		t.Errorf("readlinkat(d, l) read %q", m.Bytes(buf, 1))
+	}
+	if st, err := kp.Stat("/tmp/d/f"); err != nil || st.Mode&0o777 != 0o600 || st.UID != 5 || st.GID != 6 || st.Mtime.Sec != 0 || st.Nlink != 1 {
+		t.Errorf("/tmp/d/f after fchmodat, fchownat, utimensat, linkat, renameat and unlinkat: %+v, %v", st, err)
+	}
+	for path, typ := range map[string]uint32{"/tmp/d/fifo": kern.S_IFIFO, "/tmp/d/fifo2": kern.S_IFIFO, "/tmp/d/s": kern.S_IFLNK} {
+		if st, err := kp.Lstat(path); err != nil || st.Mode&kern.S_IFMT != typ {
+			t.Errorf("lstat(%s) = mode %o, %v; want type %o", path, st.Mode, err, typ)
+		}
+	}
+	for _, path := range []string{"/tmp/d/sub", "/tmp/d/g", "/tmp/d/h", "/tmp/f", "/tmp/sub", "/f"} {
+		if _, err := kp.Lstat(path); err == nil {
+			t.Errorf("%s exists", path)
+		}
+	}
 }
 
 // TestGetdents reads a directory through __getdents30 and checks the

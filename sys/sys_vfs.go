@@ -8,39 +8,18 @@ import (
 
 // The file-system syscalls of vfs.
 
-// Flags of the *at calls (sys/fcntl.h).
+// The *at calls' descriptor for the current directory and their flags
+// (sys/fcntl.h).
 const (
-	AT_FDCWD            = -100
-	AT_EACCESS          = 0x100
-	AT_SYMLINK_NOFOLLOW = 0x200
-	AT_SYMLINK_FOLLOW   = 0x400
-	AT_REMOVEDIR        = 0x800
+	AT_FDCWD            = kern.AT_FDCWD
+	AT_EACCESS          = kern.AT_EACCESS
+	AT_SYMLINK_NOFOLLOW = kern.AT_SYMLINK_NOFOLLOW
+	AT_SYMLINK_FOLLOW   = kern.AT_SYMLINK_FOLLOW
+	AT_REMOVEDIR        = kern.AT_REMOVEDIR
 )
 
 // path reads the path in argument i.
 func (c *call) path(i int) (string, error) { return copyInPath(c.as, c.ptr(i)) }
-
-// atPath reads the path in argument i of an *at call whose directory
-// descriptor is in argument fdArg. gorump's VFS resolves relative paths
-// from the working directory only, so a relative path with a descriptor
-// other than AT_FDCWD is EBADF for a closed descriptor and ENOTSUP
-// otherwise; absolute paths ignore the descriptor, as in NetBSD.
-func (c *call) atPath(fdArg, i int) (string, error) {
-	p, err := c.path(i)
-	if err != nil {
-		return "", err
-	}
-	fd := c.int(fdArg)
-	if fd == AT_FDCWD || (len(p) > 0 && p[0] == '/') {
-		return p, nil
-	}
-	f, err := c.l.Proc().Files().Get(fd)
-	if err != nil {
-		return "", err
-	}
-	f.Release(c.l) //nolint:errcheck // only a reference
-	return "", errno.ENOTSUP
-}
 
 // pathCall wraps a syscall whose first argument is a path.
 func pathCall(fn func(c *call, v *vfs.VFS, path string) (int64, error)) handler {
@@ -87,42 +66,43 @@ func fdCall(fn func(c *call, v *vfs.VFS, fd int) (int64, error)) handler {
 	}
 }
 
-// atCall wraps an *at syscall: descriptor in argument 0, path in 1.
-func atCall(fn func(c *call, v *vfs.VFS, path string) (int64, error)) handler {
+// atCall wraps an *at syscall: directory descriptor in argument 0, path
+// in 1. vfs looks the path up from the descriptor.
+func atCall(fn func(c *call, v *vfs.VFS, at int, path string) (int64, error)) handler {
 	return func(c *call) (int64, error) {
 		v, err := c.vfs()
 		if err != nil {
 			return 0, err
 		}
-		p, err := c.atPath(0, 1)
+		p, err := c.path(1)
 		if err != nil {
 			return 0, err
 		}
-		return fn(c, v, p)
+		return fn(c, v, c.int(0), p)
 	}
 }
 
 // twoAtCall wraps an *at syscall on two names: fd1, path1, fd2, path2.
-func twoAtCall(fn func(c *call, v *vfs.VFS, from, to string) (int64, error)) handler {
+func twoAtCall(fn func(c *call, v *vfs.VFS, fromAt int, from string, toAt int, to string) (int64, error)) handler {
 	return func(c *call) (int64, error) {
 		v, err := c.vfs()
 		if err != nil {
 			return 0, err
 		}
-		from, err := c.atPath(0, 1)
+		from, err := c.path(1)
 		if err != nil {
 			return 0, err
 		}
-		to, err := c.atPath(2, 3)
+		to, err := c.path(3)
 		if err != nil {
 			return 0, err
 		}
-		return fn(c, v, from, to)
+		return fn(c, v, c.int(0), from, c.int(2), to)
 	}
 }
 
-func open(c *call, v *vfs.VFS, path string, flags int, mode uint32) (int64, error) {
-	fd, err := v.Open(c.l, path, flags, mode)
+func open(c *call, v *vfs.VFS, at int, path string, flags int, mode uint32) (int64, error) {
+	fd, err := v.Openat(c.l, at, path, flags, mode)
 	return int64(fd), err
 }
 
@@ -252,7 +232,7 @@ func sysMknod(c *call, v *vfs.VFS, path string) (int64, error) {
 func vfsHandlers() map[int]handler {
 	return map[int]handler{
 		SYS_open: pathCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
-			return open(c, v, p, c.int(1), c.uint(2))
+			return open(c, v, AT_FDCWD, p, c.int(1), c.uint(2))
 		}),
 		SYS_link:   twoPathCall((*vfs.VFS).Link),
 		SYS_unlink: pathCall(func(c *call, v *vfs.VFS, p string) (int64, error) { return 0, v.Unlink(c.l, p) }),
@@ -359,79 +339,45 @@ func vfsHandlers() map[int]handler {
 		}),
 
 		// The *at calls: fd, path, ...
-		SYS_openat: atCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
-			return open(c, v, p, c.int(2), c.uint(3))
+		SYS_openat: atCall(func(c *call, v *vfs.VFS, at int, p string) (int64, error) {
+			return open(c, v, at, p, c.int(2), c.uint(3))
 		}),
-		SYS_mkdirat: atCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
-			return 0, v.Mkdir(c.l, p, c.uint(2))
+		SYS_mkdirat: atCall(func(c *call, v *vfs.VFS, at int, p string) (int64, error) {
+			return 0, v.Mkdirat(c.l, at, p, c.uint(2))
 		}),
-		SYS_mkfifoat: atCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
-			return 0, v.Mkfifo(c.l, p, c.uint(2))
+		SYS_mkfifoat: atCall(func(c *call, v *vfs.VFS, at int, p string) (int64, error) {
+			return 0, v.Mkfifoat(c.l, at, p, c.uint(2))
 		}),
 		// mknodat: fd, path, mode, PAD, dev.
-		SYS_mknodat: atCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
-			return 0, v.Mknod(c.l, p, c.uint(2), c.ptr(4))
+		SYS_mknodat: atCall(func(c *call, v *vfs.VFS, at int, p string) (int64, error) {
+			return 0, v.Mknodat(c.l, at, p, c.uint(2), c.ptr(4))
 		}),
-		SYS_faccessat: atCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
-			if c.int(3)&^(AT_EACCESS|AT_SYMLINK_NOFOLLOW) != 0 {
-				return 0, errno.EINVAL
-			}
-			return 0, v.Access(c.l, p, c.int(2))
+		SYS_faccessat: atCall(func(c *call, v *vfs.VFS, at int, p string) (int64, error) {
+			return 0, v.Faccessat(c.l, at, p, c.int(2), c.int(3))
 		}),
-		SYS_fchmodat: atCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
-			switch c.int(3) {
-			case 0:
-				return 0, v.Chmod(c.l, p, c.uint(2))
-			case AT_SYMLINK_NOFOLLOW:
-				return 0, v.Lchmod(c.l, p, c.uint(2))
-			}
-			return 0, errno.EINVAL
+		SYS_fchmodat: atCall(func(c *call, v *vfs.VFS, at int, p string) (int64, error) {
+			return 0, v.Fchmodat(c.l, at, p, c.uint(2), c.int(3))
 		}),
-		SYS_fchownat: atCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
-			switch c.int(4) {
-			case 0:
-				return 0, v.Chown(c.l, p, c.uint(2), c.uint(3))
-			case AT_SYMLINK_NOFOLLOW:
-				return 0, v.Lchown(c.l, p, c.uint(2), c.uint(3))
-			}
-			return 0, errno.EINVAL
+		SYS_fchownat: atCall(func(c *call, v *vfs.VFS, at int, p string) (int64, error) {
+			return 0, v.Fchownat(c.l, at, p, c.uint(2), c.uint(3), c.int(4))
 		}),
-		SYS_fstatat: atCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
-			var st kern.Stat
-			var err error
-			switch c.int(3) {
-			case 0:
-				st, err = v.Stat(c.l, p)
-			case AT_SYMLINK_NOFOLLOW:
-				st, err = v.Lstat(c.l, p)
-			default:
-				return 0, errno.EINVAL
-			}
+		SYS_fstatat: atCall(func(c *call, v *vfs.VFS, at int, p string) (int64, error) {
+			st, err := v.Fstatat(c.l, at, p, c.int(3))
 			return statOut(c, c.ptr(2), st, err)
 		}),
-		SYS_utimensat: atCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
-			flag := c.int(3)
-			if flag&^AT_SYMLINK_NOFOLLOW != 0 {
-				return 0, errno.EINVAL
-			}
+		SYS_utimensat: atCall(func(c *call, v *vfs.VFS, at int, p string) (int64, error) {
 			ts, err := c.timespecs(c.ptr(2))
 			if err != nil {
 				return 0, err
 			}
-			return 0, v.Utimens(c.l, p, ts, flag != 0)
+			return 0, v.Utimensat(c.l, at, p, ts, c.int(3))
 		}),
-		SYS_readlinkat: atCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
-			t, err := v.Readlink(c.l, p)
+		SYS_readlinkat: atCall(func(c *call, v *vfs.VFS, at int, p string) (int64, error) {
+			t, err := v.Readlinkat(c.l, at, p)
 			return readlinkOut(c, c.ptr(2), c.ptr(3), t, err)
 		}),
-		SYS_unlinkat: atCall(func(c *call, v *vfs.VFS, p string) (int64, error) {
-			switch c.int(2) {
-			case 0:
-				return 0, v.Unlink(c.l, p)
-			case AT_REMOVEDIR:
-				return 0, v.Rmdir(c.l, p)
-			}
-			return 0, errno.EINVAL
+		SYS_unlinkat: atCall(func(c *call, v *vfs.VFS, at int, p string) (int64, error) {
+			return 0, v.Unlinkat(c.l, at, p, c.int(2))
 		}),
 		// symlinkat: target, fd, path.
 		SYS_symlinkat: func(c *call) (int64, error) {
@@ -443,23 +389,19 @@ func vfsHandlers() map[int]handler {
 			if err != nil {
 				return 0, err
 			}
-			p, err := c.atPath(1, 2)
+			p, err := c.path(2)
 			if err != nil {
 				return 0, err
 			}
-			return 0, v.Symlink(c.l, target, p)
+			return 0, v.Symlinkat(c.l, target, c.int(1), p)
 		},
 		// linkat: fd1, name1, fd2, name2, flags.
-		SYS_linkat: twoAtCall(func(c *call, v *vfs.VFS, from, to string) (int64, error) {
-			flags := c.int(4)
-			if flags&^AT_SYMLINK_FOLLOW != 0 {
-				return 0, errno.EINVAL
-			}
-			return 0, v.Linkat(c.l, from, to, flags)
+		SYS_linkat: twoAtCall(func(c *call, v *vfs.VFS, fromAt int, from string, toAt int, to string) (int64, error) {
+			return 0, v.Linkat(c.l, fromAt, from, toAt, to, c.int(4))
 		}),
 		// renameat: fromfd, from, tofd, to.
-		SYS_renameat: twoAtCall(func(c *call, v *vfs.VFS, from, to string) (int64, error) {
-			return 0, v.Rename(c.l, from, to)
+		SYS_renameat: twoAtCall(func(c *call, v *vfs.VFS, fromAt int, from string, toAt int, to string) (int64, error) {
+			return 0, v.Renameat(c.l, fromAt, from, toAt, to)
 		}),
 	}
 }

@@ -90,12 +90,18 @@ func (v *VFS) setattr(cred *kern.Cred, vp *Vnode, a *SetAttr) error {
 
 // Chmod sets the permission bits of path.
 func (v *VFS) Chmod(l *kern.LWP, path string, mode uint32) error {
-	return v.pathSetattr(l, path, true, &SetAttr{Mask: SetMode, Mode: mode})
+	return v.Fchmodat(l, kern.AT_FDCWD, path, mode, 0)
 }
 
 // Lchmod is Chmod on a symlink itself.
 func (v *VFS) Lchmod(l *kern.LWP, path string, mode uint32) error {
-	return v.pathSetattr(l, path, false, &SetAttr{Mask: SetMode, Mode: mode})
+	return v.Fchmodat(l, kern.AT_FDCWD, path, mode, kern.AT_SYMLINK_NOFOLLOW)
+}
+
+// Fchmodat is fchmodat(2): Chmod from directory descriptor at, or
+// Lchmod when flags is kern.AT_SYMLINK_NOFOLLOW. Other flags are EINVAL.
+func (v *VFS) Fchmodat(l *kern.LWP, at int, path string, mode uint32, flags int) error {
+	return v.pathSetattr(l, at, path, flags, &SetAttr{Mask: SetMode, Mode: mode})
 }
 
 // Fchmod is Chmod on an open file.
@@ -119,12 +125,18 @@ func chownAttr(uid, gid uint32) *SetAttr {
 
 // Chown sets the owner and group of path; NoChange keeps one.
 func (v *VFS) Chown(l *kern.LWP, path string, uid, gid uint32) error {
-	return v.pathSetattr(l, path, true, chownAttr(uid, gid))
+	return v.Fchownat(l, kern.AT_FDCWD, path, uid, gid, 0)
 }
 
 // Lchown is Chown on a symlink itself.
 func (v *VFS) Lchown(l *kern.LWP, path string, uid, gid uint32) error {
-	return v.pathSetattr(l, path, false, chownAttr(uid, gid))
+	return v.Fchownat(l, kern.AT_FDCWD, path, uid, gid, kern.AT_SYMLINK_NOFOLLOW)
+}
+
+// Fchownat is fchownat(2): Chown from directory descriptor at, or
+// Lchown when flags is kern.AT_SYMLINK_NOFOLLOW. Other flags are EINVAL.
+func (v *VFS) Fchownat(l *kern.LWP, at int, path string, uid, gid uint32, flags int) error {
+	return v.pathSetattr(l, at, path, flags, chownAttr(uid, gid))
 }
 
 // Fchown is Chown on an open file.
@@ -135,7 +147,7 @@ func (v *VFS) Fchown(l *kern.LWP, fd int, uid, gid uint32) error {
 // Truncate sets the size of the file at path, which the caller must be
 // allowed to write.
 func (v *VFS) Truncate(l *kern.LWP, path string, size int64) error {
-	vp, err := v.namei(l, path, true)
+	vp, err := v.namei(l, kern.AT_FDCWD, path, true)
 	if err != nil {
 		return err
 	}
@@ -168,7 +180,22 @@ func (v *VFS) Ftruncate(l *kern.LWP, fd int, size int64) error {
 // Nsec is UTIME_NOW takes the current time, UTIME_OMIT leaves it; nil
 // times mean both now. With nofollow a final symlink is changed itself.
 func (v *VFS) Utimens(l *kern.LWP, path string, times *[2]kern.Timespec, nofollow bool) error {
-	vp, err := v.namei(l, path, !nofollow)
+	flags := 0
+	if nofollow {
+		flags = kern.AT_SYMLINK_NOFOLLOW
+	}
+	return v.Utimensat(l, kern.AT_FDCWD, path, times, flags)
+}
+
+// Utimensat is utimensat(2): Utimens from directory descriptor at, not
+// following a final symlink when flags is kern.AT_SYMLINK_NOFOLLOW.
+// Other flags are EINVAL.
+func (v *VFS) Utimensat(l *kern.LWP, at int, path string, times *[2]kern.Timespec, flags int) error {
+	follow, err := followFlag(flags)
+	if err != nil {
+		return err
+	}
+	vp, err := v.namei(l, at, path, follow)
 	if err != nil {
 		return err
 	}
@@ -229,8 +256,14 @@ func (v *VFS) utimens(l *kern.LWP, vp *Vnode, times *[2]kern.Timespec) error {
 	return v.setattrLocked(vp, a)
 }
 
-func (v *VFS) pathSetattr(l *kern.LWP, path string, follow bool, a *SetAttr) error {
-	vp, err := v.namei(l, path, follow)
+// pathSetattr is setattr on the file at path, looked up from at and
+// following a final symlink unless flags is kern.AT_SYMLINK_NOFOLLOW.
+func (v *VFS) pathSetattr(l *kern.LWP, at int, path string, flags int, a *SetAttr) error {
+	follow, err := followFlag(flags)
+	if err != nil {
+		return err
+	}
+	vp, err := v.namei(l, at, path, follow)
 	if err != nil {
 		return err
 	}

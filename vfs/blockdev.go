@@ -30,7 +30,7 @@ func (d *BlockDevice) release() {
 // it: an etfs registration of any kind, held until the device's release.
 // Other sources give ENOTBLK.
 func (v *VFS) blockDevice(l *kern.LWP, source string) (*BlockDevice, error) {
-	vp, err := v.namei(l, source, true)
+	vp, err := v.namei(l, kern.AT_FDCWD, source, true)
 	if err != nil {
 		return nil, err
 	}

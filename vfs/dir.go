@@ -10,7 +10,7 @@ import (
 
 // Chdir makes path the caller's current directory.
 func (v *VFS) Chdir(l *kern.LWP, path string) error {
-	vp, err := v.namei(l, path, true)
+	vp, err := v.namei(l, kern.AT_FDCWD, path, true)
 	if err != nil {
 		return err
 	}
@@ -19,11 +19,10 @@ func (v *VFS) Chdir(l *kern.LWP, path string) error {
 
 // Fchdir makes the directory open at fd the current directory.
 func (v *VFS) Fchdir(l *kern.LWP, fd int) error {
-	f, vp, err := v.fileVnode(l, fd)
+	vp, err := v.descVnode(l, fd)
 	if err != nil {
 		return err
 	}
-	f.Release(l)
 	return v.setCwd(l, vp)
 }
 
@@ -51,7 +50,7 @@ func (v *VFS) Chroot(l *kern.LWP, path string) error {
 	if !l.Cred().IsRoot() {
 		return errno.EPERM
 	}
-	vp, err := v.namei(l, path, true)
+	vp, err := v.namei(l, kern.AT_FDCWD, path, true)
 	if err != nil {
 		return err
 	}

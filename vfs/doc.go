@@ -1,6 +1,7 @@
 // Package vfs is gorump's virtual file system: vnodes and the vnode cache,
 // the name cache, path lookup (symlinks, "..", mount points, trailing
-// slashes), mounts, permission checks, etfs (host files registered under a
+// slashes; from the current directory or, for the *at calls, from a
+// directory descriptor), mounts, permission checks, etfs (host files registered under a
 // kernel path), and the file-system syscalls.
 //
 // A file-system driver implements FileSystem and Node (driver.go) and

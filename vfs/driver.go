@@ -159,7 +159,9 @@ type Node interface {
 	// ctime; permission checks are done. Exclusive.
 	Setattr(a *SetAttr) error
 	// Lookup finds name in a directory ("." and ".." included) and
-	// returns its inode number, or ENOENT. Shared.
+	// returns its inode number, or ENOENT. A removed directory has no
+	// entries, ".." included: ENOENT for every name (the VFS answers
+	// "." itself). Shared.
 	Lookup(name string) (Ino, error)
 	// Create makes a non-directory, non-symlink entry name. Exclusive.
 	Create(name string, n *NewNode) (Node, error)

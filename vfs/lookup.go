@@ -105,29 +105,32 @@ func (r *nameResult) done() {
 }
 
 // namei resolves path to a referenced vnode, following a final symlink
-// when follow is set.
-func (v *VFS) namei(l *kern.LWP, path string, follow bool) (*Vnode, error) {
+// when follow is set. A relative path starts at the directory open on
+// descriptor at, or at the current directory when at is kern.AT_FDCWD.
+func (v *VFS) namei(l *kern.LWP, at int, path string, follow bool) (*Vnode, error) {
 	var how lookFlags
 	if follow {
 		how = lookFollow
 	}
-	r, err := v.lookup(l, path, how)
+	r, err := v.lookup(l, at, path, how)
 	if err != nil {
 		return nil, err
 	}
 	return r.vp, nil
 }
 
-// lookup resolves path as how says. With lookParent, it stops before the
-// last component and returns its directory and name (r.vp set and r.dir
-// nil when the path has no last component, like "/"). Otherwise it
-// returns the object in r.vp, following a final symlink when how has
-// lookFollow or the path ends in a slash.
-func (v *VFS) lookup(l *kern.LWP, path string, how lookFlags) (nameResult, error) {
+// lookup resolves path as how says. A relative path starts at the
+// directory open on descriptor at, or at the current directory when at
+// is kern.AT_FDCWD; an absolute path starts at the root and ignores at.
+// As NetBSD's fd_nameiat and namei, a descriptor that is not open is
+// EBADF, one that is not a vnode (a socket) EINVAL, and one on a
+// non-directory ENOTDIR. With lookParent, it stops before the last
+// component and returns its directory and name (r.vp set and r.dir nil
+// when the path has no last component, like "/"). Otherwise it returns
+// the object in r.vp, following a final symlink when how has lookFollow
+// or the path ends in a slash.
+func (v *VFS) lookup(l *kern.LWP, at int, path string, how lookFlags) (nameResult, error) {
 	follow, parent := how&lookFollow != 0, how&lookParent != 0
-	if path == "" {
-		return nameResult{}, errno.ENOENT
-	}
 	if len(path) >= PathMax {
 		return nameResult{}, errno.ENAMETOOLONG
 	}
@@ -136,7 +139,18 @@ func (v *VFS) lookup(l *kern.LWP, path string, how lookFlags) (nameResult, error
 		// told rather than have the name cut short or stored.
 		return nameResult{}, errno.EINVAL
 	}
-	if path[0] == '/' {
+	abs := path != "" && path[0] == '/'
+	var atDir *Vnode
+	switch {
+	case !abs && at != kern.AT_FDCWD:
+		var err error
+		if atDir, err = v.atDir(l, at, path); err != nil {
+			return nameResult{}, err
+		}
+	case path == "":
+		return nameResult{}, errno.ENOENT
+	}
+	if abs {
 		if vp := v.etfsVnode(path); vp != nil {
 			if parent {
 				// etfs keys are not in any directory: they can be
@@ -151,10 +165,14 @@ func (v *VFS) lookup(l *kern.LWP, path string, how lookFlags) (nameResult, error
 	cwd, root := v.procDirs(l.Proc())
 	defer root.Rele()
 	cur := cwd
-	if path[0] == '/' {
+	switch {
+	case abs:
 		cwd.Rele()
 		cur = root
 		root.Ref()
+	case atDir != nil:
+		cwd.Rele()
+		cur = atDir
 	}
 	links := 0
 	rest := path
@@ -243,6 +261,27 @@ func (v *VFS) lookup(l *kern.LWP, path string, how lookFlags) (nameResult, error
 			return nameResult{vp: cur, name: name, slash: slash}, nil
 		}
 	}
+}
+
+// atDir returns the directory open on descriptor at, referenced, where
+// the lookup of relative path starts. As NetBSD's fd_nameiat and
+// namei_start, it takes the descriptor before it looks at the path: a
+// descriptor that is not open is EBADF even with an empty path, and an
+// empty path is ENOENT before a descriptor on a non-directory is ENOTDIR.
+func (v *VFS) atDir(l *kern.LWP, at int, path string) (*Vnode, error) {
+	vp, err := v.descVnode(l, at)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case path == "":
+		vp.Rele()
+		return nil, errno.ENOENT
+	case vp.typ != VDIR:
+		vp.Rele()
+		return nil, errno.ENOTDIR
+	}
+	return vp, nil
 }
 
 func readlink(vp *Vnode) (string, error) {

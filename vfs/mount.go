@@ -193,7 +193,7 @@ func (v *VFS) Mount(l *kern.LWP, fstype, source, target string, flags int, opts 
 	if dev != nil && dev.ReadOnly && flags&MNT_RDONLY == 0 {
 		return errno.EROFS
 	}
-	vp, err := v.namei(l, target, true)
+	vp, err := v.namei(l, kern.AT_FDCWD, target, true)
 	if err != nil {
 		return err
 	}
@@ -227,7 +227,7 @@ func (v *VFS) Unmount(l *kern.LWP, target string, flags int) error {
 	if !l.Cred().IsRoot() {
 		return errno.EPERM
 	}
-	vp, err := v.namei(l, target, true)
+	vp, err := v.namei(l, kern.AT_FDCWD, target, true)
 	if err != nil {
 		return err
 	}
@@ -371,7 +371,7 @@ func (m *Mount) statvfs() (Statvfs, error) {
 
 // Statvfs describes the file system holding path.
 func (v *VFS) Statvfs(l *kern.LWP, path string) (Statvfs, error) {
-	vp, err := v.namei(l, path, true)
+	vp, err := v.namei(l, kern.AT_FDCWD, path, true)
 	if err != nil {
 		return Statvfs{}, err
 	}

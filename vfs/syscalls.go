@@ -11,15 +11,28 @@ import (
 
 // The file-system syscalls. Each is a method of the kernel's VFS taking
 // the calling LWP, and returns errno.Errno errors.
+//
+// The *at forms take a directory descriptor, at, for each path: a
+// relative path is looked up from the directory open there, or from the
+// current directory when at is kern.AT_FDCWD; an absolute path ignores
+// it. As on NetBSD, a descriptor that is not open is EBADF, one that is
+// not a vnode (a socket) EINVAL and one on a non-directory ENOTDIR; the
+// lookup checks search permission on that directory as on any other.
+// The forms without "at" are the same calls with kern.AT_FDCWD.
 
 // Open opens path with open(2) flags (kern.O_*) and returns a descriptor.
 // With O_CREAT a missing file is made with mode less the umask and
 // S_ISVTX.
 func (v *VFS) Open(l *kern.LWP, path string, flags int, mode uint32) (int, error) {
+	return v.Openat(l, kern.AT_FDCWD, path, flags, mode)
+}
+
+// Openat is Open from directory descriptor at, as openat(2).
+func (v *VFS) Openat(l *kern.LWP, at int, path string, flags int, mode uint32) (int, error) {
 	if flags&kern.O_ACCMODE == kern.O_ACCMODE {
 		return -1, errno.EINVAL
 	}
-	vp, err := v.openVnode(l, path, flags, mode)
+	vp, err := v.openVnode(l, at, path, flags, mode)
 	if err != nil {
 		return -1, err
 	}
@@ -32,7 +45,7 @@ func (v *VFS) Open(l *kern.LWP, path string, flags int, mode uint32) (int, error
 	return fd, nil
 }
 
-func (v *VFS) openVnode(l *kern.LWP, path string, flags int, mode uint32) (*Vnode, error) {
+func (v *VFS) openVnode(l *kern.LWP, at int, path string, flags int, mode uint32) (*Vnode, error) {
 	cred := l.Cred()
 	follow := flags&kern.O_NOFOLLOW == 0
 	var vp *Vnode
@@ -42,13 +55,13 @@ func (v *VFS) openVnode(l *kern.LWP, path string, flags int, mode uint32) (*Vnod
 			follow = false
 		}
 		var err error
-		vp, created, err = v.openCreate(l, path, follow, flags&kern.O_EXCL != 0, mode)
+		vp, created, err = v.openCreate(l, at, path, follow, flags&kern.O_EXCL != 0, mode)
 		if err != nil {
 			return nil, err
 		}
 	} else {
 		var err error
-		if vp, err = v.namei(l, path, follow); err != nil {
+		if vp, err = v.namei(l, at, path, follow); err != nil {
 			return nil, err
 		}
 	}
@@ -91,20 +104,21 @@ func (v *VFS) openVnode(l *kern.LWP, path string, flags int, mode uint32) (*Vnod
 }
 
 // openCreate is open's O_CREAT path: it finds or creates the last
-// component, following symlinks to missing files when follow is set.
-func (v *VFS) openCreate(l *kern.LWP, path string, follow, excl bool, mode uint32) (*Vnode, bool, error) {
+// component, following symlinks to missing files when follow is set. A
+// relative symlink's target is looked up, as path is, from at.
+func (v *VFS) openCreate(l *kern.LWP, at int, path string, follow, excl bool, mode uint32) (*Vnode, bool, error) {
 	cred := l.Cred()
 	for links := 0; ; links++ {
 		if links > MaxSymlink {
 			return nil, false, errno.ELOOP
 		}
-		r, err := v.lookup(l, path, lookParent)
+		r, err := v.lookup(l, at, path, lookParent)
 		if err != nil {
 			return nil, false, err
 		}
 		if r.dir == nil || r.name == "." || r.name == ".." {
 			r.done()
-			vp, err := v.namei(l, path, true)
+			vp, err := v.namei(l, at, path, true)
 			if err != nil {
 				return nil, false, err
 			}
@@ -195,12 +209,12 @@ func (v *VFS) makeLocked(cred *kern.Cred, p *kern.Proc, dir *Vnode, name string,
 	return dir.mount.adopt(node)
 }
 
-// parentLocked looks up path's parent (lookParent and how), locks it
-// exclusively and returns it; the caller unlocks and releases it. Paths
-// without a last component ("/") or ending in "." or ".." give
+// parentLocked looks up path's parent from at (lookParent and how),
+// locks it exclusively and returns it; the caller unlocks and releases
+// it. Paths without a last component ("/") or ending in "." or ".." give
 // errForDots.
-func (v *VFS) parentLocked(l *kern.LWP, path string, how lookFlags, errForDots errno.Errno) (nameResult, error) {
-	r, err := v.lookup(l, path, lookParent|how)
+func (v *VFS) parentLocked(l *kern.LWP, at int, path string, how lookFlags, errForDots errno.Errno) (nameResult, error) {
+	r, err := v.lookup(l, at, path, lookParent|how)
 	if err != nil {
 		return r, err
 	}
@@ -220,23 +234,39 @@ func (r *nameResult) unlockDone() {
 // Mkdir makes directory path with mode less the umask. As on NetBSD,
 // only the rwx bits of mode count: set-id and sticky bits need a chmod.
 func (v *VFS) Mkdir(l *kern.LWP, path string, mode uint32) error {
-	return v.mknode(l, path, &NewNode{Type: VDIR, Mode: mode & 0o777}, "")
+	return v.Mkdirat(l, kern.AT_FDCWD, path, mode)
+}
+
+// Mkdirat is Mkdir from directory descriptor at, as mkdirat(2).
+func (v *VFS) Mkdirat(l *kern.LWP, at int, path string, mode uint32) error {
+	return v.mknode(l, at, path, &NewNode{Type: VDIR, Mode: mode & 0o777}, "")
 }
 
 // Symlink makes a symbolic link at path pointing to target.
 func (v *VFS) Symlink(l *kern.LWP, target, path string) error {
+	return v.Symlinkat(l, target, kern.AT_FDCWD, path)
+}
+
+// Symlinkat is Symlink with path looked up from directory descriptor
+// at, as symlinkat(2). The target is stored as given.
+func (v *VFS) Symlinkat(l *kern.LWP, target string, at int, path string) error {
 	if len(target) >= PathMax {
 		return errno.ENAMETOOLONG
 	}
 	if strings.IndexByte(target, 0) >= 0 {
 		return errno.EINVAL
 	}
-	return v.mknode(l, path, &NewNode{Type: VLNK, Mode: 0o777}, target)
+	return v.mknode(l, at, path, &NewNode{Type: VLNK, Mode: 0o777}, target)
 }
 
 // Mknod makes a special file: a FIFO (anyone may) or a device node (root
 // only). mode holds the type bits and permissions.
 func (v *VFS) Mknod(l *kern.LWP, path string, mode uint32, dev uint64) error {
+	return v.Mknodat(l, kern.AT_FDCWD, path, mode, dev)
+}
+
+// Mknodat is Mknod from directory descriptor at, as mknodat(2).
+func (v *VFS) Mknodat(l *kern.LWP, at int, path string, mode uint32, dev uint64) error {
 	typ := VTypeOf(mode)
 	switch typ {
 	case VFIFO:
@@ -247,20 +277,25 @@ func (v *VFS) Mknod(l *kern.LWP, path string, mode uint32, dev uint64) error {
 	default:
 		return errno.EINVAL
 	}
-	return v.mknode(l, path, &NewNode{Type: typ, Mode: mode & kern.ALLPERMS, Rdev: dev}, "")
+	return v.mknode(l, at, path, &NewNode{Type: typ, Mode: mode & kern.ALLPERMS, Rdev: dev}, "")
 }
 
 // Mkfifo makes a FIFO at path.
 func (v *VFS) Mkfifo(l *kern.LWP, path string, mode uint32) error {
-	return v.Mknod(l, path, kern.S_IFIFO|mode&kern.ALLPERMS, 0)
+	return v.Mkfifoat(l, kern.AT_FDCWD, path, mode)
 }
 
-func (v *VFS) mknode(l *kern.LWP, path string, nn *NewNode, target string) error {
+// Mkfifoat is Mkfifo from directory descriptor at, as mkfifoat(2).
+func (v *VFS) Mkfifoat(l *kern.LWP, at int, path string, mode uint32) error {
+	return v.Mknodat(l, at, path, kern.S_IFIFO|mode&kern.ALLPERMS, 0)
+}
+
+func (v *VFS) mknode(l *kern.LWP, at int, path string, nn *NewNode, target string) error {
 	var how lookFlags
 	if nn.Type == VDIR {
 		how = lookMkdir
 	}
-	r, err := v.parentLocked(l, path, how, errno.EEXIST)
+	r, err := v.parentLocked(l, at, path, how, errno.EEXIST)
 	if err != nil {
 		return err
 	}
@@ -295,15 +330,18 @@ func (v *VFS) mknode(l *kern.LWP, path string, nn *NewNode, target string) error
 // and links its target (POSIX leaves this to the system; Linux links the
 // symlink itself).
 func (v *VFS) Link(l *kern.LWP, oldpath, newpath string) error {
-	return v.Linkat(l, oldpath, newpath, kern.AT_SYMLINK_FOLLOW)
+	return v.Linkat(l, kern.AT_FDCWD, oldpath, kern.AT_FDCWD, newpath, kern.AT_SYMLINK_FOLLOW)
 }
 
-// Linkat is linkat(2) with both paths resolved from the current
-// directory (AT_FDCWD): Link that follows a symlink at oldpath only when
-// flags has kern.AT_SYMLINK_FOLLOW, and otherwise links the symlink
-// itself. As NetBSD's, it ignores other flag bits.
-func (v *VFS) Linkat(l *kern.LWP, oldpath, newpath string, flags int) error {
-	vp, err := v.namei(l, oldpath, flags&kern.AT_SYMLINK_FOLLOW != 0)
+// Linkat is linkat(2): Link with oldpath looked up from directory
+// descriptor oldat and newpath from newat, that follows a symlink at
+// oldpath only when flags has kern.AT_SYMLINK_FOLLOW and otherwise links
+// the symlink itself. Other flag bits are EINVAL.
+func (v *VFS) Linkat(l *kern.LWP, oldat int, oldpath string, newat int, newpath string, flags int) error {
+	if flags&^kern.AT_SYMLINK_FOLLOW != 0 {
+		return errno.EINVAL
+	}
+	vp, err := v.namei(l, oldat, oldpath, flags&kern.AT_SYMLINK_FOLLOW != 0)
 	if err != nil {
 		return err
 	}
@@ -311,7 +349,7 @@ func (v *VFS) Linkat(l *kern.LWP, oldpath, newpath string, flags int) error {
 	if vp.typ == VDIR {
 		return errno.EPERM
 	}
-	r, err := v.parentLocked(l, newpath, 0, errno.EEXIST)
+	r, err := v.parentLocked(l, newat, newpath, 0, errno.EEXIST)
 	if err != nil {
 		return err
 	}
@@ -343,16 +381,28 @@ func (v *VFS) Linkat(l *kern.LWP, oldpath, newpath string, flags int) error {
 
 // Unlink removes the entry path, which must not be a directory.
 func (v *VFS) Unlink(l *kern.LWP, path string) error {
-	return v.remove(l, path, false)
+	return v.Unlinkat(l, kern.AT_FDCWD, path, 0)
 }
 
 // Rmdir removes the empty directory path.
 func (v *VFS) Rmdir(l *kern.LWP, path string) error {
-	return v.remove(l, path, true)
+	return v.Unlinkat(l, kern.AT_FDCWD, path, kern.AT_REMOVEDIR)
 }
 
-func (v *VFS) remove(l *kern.LWP, path string, isDir bool) error {
-	r, err := v.lookup(l, path, lookParent)
+// Unlinkat is unlinkat(2): Unlink from directory descriptor at, or Rmdir
+// when flags is kern.AT_REMOVEDIR. Other flags are EINVAL.
+func (v *VFS) Unlinkat(l *kern.LWP, at int, path string, flags int) error {
+	switch flags {
+	case 0:
+		return v.remove(l, at, path, false)
+	case kern.AT_REMOVEDIR:
+		return v.remove(l, at, path, true)
+	}
+	return errno.EINVAL
+}
+
+func (v *VFS) remove(l *kern.LWP, at int, path string, isDir bool) error {
+	r, err := v.lookup(l, at, path, lookParent)
 	if err != nil {
 		return err
 	}
@@ -441,7 +491,13 @@ func stickyCheck(cred *kern.Cred, dir, vp *Vnode) error {
 // either end EBUSY, and "to/" may be absent only when from is a
 // directory.
 func (v *VFS) Rename(l *kern.LWP, from, to string) error {
-	rf, err := v.lookup(l, from, lookParent)
+	return v.Renameat(l, kern.AT_FDCWD, from, kern.AT_FDCWD, to)
+}
+
+// Renameat is renameat(2): Rename with from looked up from directory
+// descriptor fromat and to from toat.
+func (v *VFS) Renameat(l *kern.LWP, fromat int, from string, toat int, to string) error {
+	rf, err := v.lookup(l, fromat, from, lookParent)
 	if err != nil {
 		return err
 	}
@@ -460,7 +516,7 @@ func (v *VFS) Rename(l *kern.LWP, from, to string) error {
 	if fromDir {
 		how |= lookMkdir
 	}
-	rt, err := v.lookup(l, to, how)
+	rt, err := v.lookup(l, toat, to, how)
 	if err != nil {
 		return err
 	}
@@ -692,16 +748,22 @@ func releaseAll(vps []*Vnode) {
 
 // Stat describes the file at path, following symlinks.
 func (v *VFS) Stat(l *kern.LWP, path string) (kern.Stat, error) {
-	return v.statPath(l, path, true)
+	return v.Fstatat(l, kern.AT_FDCWD, path, 0)
 }
 
 // Lstat describes the file at path; a final symlink is described itself.
 func (v *VFS) Lstat(l *kern.LWP, path string) (kern.Stat, error) {
-	return v.statPath(l, path, false)
+	return v.Fstatat(l, kern.AT_FDCWD, path, kern.AT_SYMLINK_NOFOLLOW)
 }
 
-func (v *VFS) statPath(l *kern.LWP, path string, follow bool) (kern.Stat, error) {
-	vp, err := v.namei(l, path, follow)
+// Fstatat is fstatat(2): Stat from directory descriptor at, or Lstat
+// when flags is kern.AT_SYMLINK_NOFOLLOW. Other flags are EINVAL.
+func (v *VFS) Fstatat(l *kern.LWP, at int, path string, flags int) (kern.Stat, error) {
+	follow, err := followFlag(flags)
+	if err != nil {
+		return kern.Stat{}, err
+	}
+	vp, err := v.namei(l, at, path, follow)
 	if err != nil {
 		return kern.Stat{}, err
 	}
@@ -709,9 +771,27 @@ func (v *VFS) statPath(l *kern.LWP, path string, follow bool) (kern.Stat, error)
 	return v.stat(vp)
 }
 
+// followFlag reads the flags of an *at call that takes only
+// kern.AT_SYMLINK_NOFOLLOW: whether to follow a final symlink, or EINVAL
+// for any other flags.
+func followFlag(flags int) (follow bool, err error) {
+	switch flags {
+	case 0:
+		return true, nil
+	case kern.AT_SYMLINK_NOFOLLOW:
+		return false, nil
+	}
+	return false, errno.EINVAL
+}
+
 // Readlink returns the target of the symlink at path.
 func (v *VFS) Readlink(l *kern.LWP, path string) (string, error) {
-	vp, err := v.namei(l, path, false)
+	return v.Readlinkat(l, kern.AT_FDCWD, path)
+}
+
+// Readlinkat is Readlink from directory descriptor at, as readlinkat(2).
+func (v *VFS) Readlinkat(l *kern.LWP, at int, path string) (string, error) {
+	vp, err := v.namei(l, at, path, false)
 	if err != nil {
 		return "", err
 	}
@@ -726,10 +806,18 @@ func (v *VFS) Readlink(l *kern.LWP, path string) (string, error) {
 // Access checks whether the caller may use path as mode asks (R_OK 4,
 // W_OK 2, X_OK 1, F_OK 0).
 func (v *VFS) Access(l *kern.LWP, path string, mode int) error {
-	if mode&^7 != 0 {
+	return v.Faccessat(l, kern.AT_FDCWD, path, mode, 0)
+}
+
+// Faccessat is faccessat(2): Access from directory descriptor at. With
+// kern.AT_SYMLINK_NOFOLLOW in flags a final symlink is checked itself,
+// as NetBSD's do_sys_accessat does; kern.AT_EACCESS changes nothing,
+// since a gorump process has one set of ids. Other flag bits are EINVAL.
+func (v *VFS) Faccessat(l *kern.LWP, at int, path string, mode, flags int) error {
+	if mode&^7 != 0 || flags&^(kern.AT_EACCESS|kern.AT_SYMLINK_NOFOLLOW) != 0 {
 		return errno.EINVAL
 	}
-	vp, err := v.namei(l, path, true)
+	vp, err := v.namei(l, at, path, flags&kern.AT_SYMLINK_NOFOLLOW == 0)
 	if err != nil {
 		return err
 	}

@@ -115,6 +115,19 @@ func (v *VFS) stat(vp *Vnode) (kern.Stat, error) {
 // mount within the kernel.
 func (m *Mount) dev() uint64 { return m.devno }
 
+// descVnode returns the vnode open on descriptor fd, referenced, for a
+// caller that needs the vnode and not the open file (a lookup starting
+// there, fchdir): EBADF when fd is not open and EINVAL when it is not a
+// vnode (a socket), as NetBSD's fd_getvnode.
+func (v *VFS) descVnode(l *kern.LWP, fd int) (*Vnode, error) {
+	f, vp, err := v.fileVnode(l, fd)
+	if err != nil {
+		return nil, err
+	}
+	f.Release(l)
+	return vp, nil
+}
+
 // fileVnode returns the vnode behind descriptor fd, referenced, and the
 // file (also referenced; release both).
 func (v *VFS) fileVnode(l *kern.LWP, fd int) (*kern.File, *Vnode, error) {

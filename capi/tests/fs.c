@@ -86,13 +86,25 @@ main(void)
 	OK(rump_sys_close(dfd));
 	CHECK(OK(rump_sys_readlink("/work/link", buf, sizeof buf)) == 4);
 
-	/* *at calls, openat's variadic mode included. */
+	/*
+	 * *at calls from a directory descriptor, openat's variadic mode
+	 * included, and the descriptors that are not one.
+	 */
 	dfd = OK(rump_sys_open("/work", RUMP_O_RDONLY | RUMP_O_DIRECTORY));
-	fd = OK(rump_sys_openat(RUMP_AT_FDCWD, "/work/at", RUMP_O_CREAT | RUMP_O_WRONLY, 0600));
+	fd = OK(rump_sys_openat(dfd, "at", RUMP_O_CREAT | RUMP_O_WRONLY, 0600));
 	OK(rump_sys_close(fd));
-	OK(rump_sys_fstatat(RUMP_AT_FDCWD, "/work/at", &st, 0));
+	OK(rump_sys_fstatat(dfd, "at", &st, 0));
 	CHECK((st.st_mode & 0777) == 0600);
-	OK(rump_sys_unlinkat(RUMP_AT_FDCWD, "/work/at", 0));
+	OK(rump_sys_fstatat(RUMP_AT_FDCWD, "/work/at", &st, 0));
+	OK(rump_sys_mkdirat(dfd, "sub", 0755));
+	OK(rump_sys_renameat(dfd, "at", dfd, "sub/at"));
+	OK(rump_sys_unlinkat(dfd, "sub/at", 0));
+	OK(rump_sys_unlinkat(dfd, "sub", RUMP_AT_REMOVEDIR));
+	FAILS(rump_sys_fstatat(RUMP_AT_FDCWD, "/work/sub", &st, 0), RUMP_ENOENT);
+	fd = OK(rump_sys_open("/work/file", RUMP_O_RDONLY));
+	FAILS(rump_sys_openat(fd, "x", RUMP_O_RDONLY), RUMP_ENOTDIR);
+	OK(rump_sys_close(fd));
+	FAILS(rump_sys_openat(12345, "at", RUMP_O_RDONLY), RUMP_EBADF);
 	OK(rump_sys_close(dfd));
 
 	OK(rump_sys_rename("/work/file", "/work/moved"));

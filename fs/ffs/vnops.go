@@ -103,6 +103,11 @@ func (n *node) Lookup(name string) (vfs.Ino, error) {
 	if n.vtype() != vfs.VDIR {
 		return 0, errno.ENOTDIR
 	}
+	if n.ip.nlink == 0 {
+		// Removed: its block still holds "." and "..", but NetBSD's
+		// rmdir truncates it, so no name is found there.
+		return 0, errno.ENOENT
+	}
 	idx, err := n.index()
 	if err != nil {
 		return 0, err

@@ -105,6 +105,9 @@ func (n *node) Lookup(name string) (vfs.Ino, error) {
 	case ".":
 		return n.ino, nil
 	case "..":
+		if n.nlink == 0 {
+			return 0, errno.ENOENT // removed: no parent any more
+		}
 		return n.parent.ino, nil
 	}
 	e := n.dir.entries[name]

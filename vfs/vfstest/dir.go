@@ -184,6 +184,9 @@ var dirCases = []testCase{
 		_, err := f.p.Open("x", rump.O_WRONLY|rump.O_CREAT, 0o644)
 		f.expect(errno.ENOENT, err, "create in a removed cwd")
 		f.expect(errno.ENOENT, f.p.Mkdir("sub", 0o755), "mkdir in a removed cwd")
+		// It has no entries left, ".." included.
+		_, err = f.p.Stat("..")
+		f.expect(errno.ENOENT, err, "stat(..) in a removed cwd")
 	}},
 	{name: "recreate-after-rmdir", run: func(f *fixture) {
 		f.mkdir("d", 0o755)

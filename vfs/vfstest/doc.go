@@ -2,8 +2,9 @@
 // that every gorump file system runs: open flags, I/O and offsets, sparse
 // files, permissions and ownership, rename, links, symlinks, directory
 // listing, name limits, trailing slashes, "." and "..", running out of
-// space, timestamps, descriptor semantics, lookups that must see every
-// change, and operations racing from several goroutines.
+// space, timestamps, descriptor semantics, the *at calls from a directory
+// descriptor, lookups that must see every change, and operations racing
+// from several goroutines.
 //
 // A driver's test calls Run with a Config that boots a fresh kernel per
 // case and names an empty directory on the file system under test:

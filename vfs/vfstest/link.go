@@ -75,13 +75,13 @@ var linkCases = []testCase{
 		f.mkfile("f", "data", 0o644)
 		f.symlink("f", "l")
 		f.symlink("nope", "dangling")
-		if f.expect(ok, f.p.Linkat(f.path("l"), f.path("n"), 0), "linkat(symlink, n, 0)") {
+		if f.expect(ok, f.p.Linkat(rump.AT_FDCWD, f.path("l"), rump.AT_FDCWD, f.path("n"), 0), "linkat(symlink, n, 0)") {
 			f.isType("n", rump.S_IFLNK)
 			f.nlink("l", 2)
 			f.nlink("f", 1)
 		}
-		f.expect(ok, f.p.Linkat(f.path("dangling"), f.path("d2"), 0), "linkat(dangling symlink, d2, 0)")
-		if f.expect(ok, f.p.Linkat(f.path("l"), f.path("m"), rump.AT_SYMLINK_FOLLOW), "linkat(symlink, m, AT_SYMLINK_FOLLOW)") {
+		f.expect(ok, f.p.Linkat(rump.AT_FDCWD, f.path("dangling"), rump.AT_FDCWD, f.path("d2"), 0), "linkat(dangling symlink, d2, 0)")
+		if f.expect(ok, f.p.Linkat(rump.AT_FDCWD, f.path("l"), rump.AT_FDCWD, f.path("m"), rump.AT_SYMLINK_FOLLOW), "linkat(symlink, m, AT_SYMLINK_FOLLOW)") {
 			f.isType("m", rump.S_IFREG)
 			f.nlink("f", 2)
 		}

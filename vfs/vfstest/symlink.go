@@ -36,6 +36,13 @@ var symlinkCases = []testCase{
 		f.symlink(f.path("f"), "d/l")
 		f.content("d/l", "data")
 	}},
+	{name: "faccessat-nofollow", needs: needSymlinks, run: func(f *fixture) {
+		// As NetBSD's, faccessat with AT_SYMLINK_NOFOLLOW checks a
+		// final symlink itself.
+		f.symlink("nope", "dangling")
+		f.expect(errno.ENOENT, f.p.Faccessat(rump.AT_FDCWD, f.path("dangling"), rump.F_OK, 0), "faccessat(dangling symlink, F_OK, 0)")
+		f.expect(ok, f.p.Faccessat(rump.AT_FDCWD, f.path("dangling"), rump.F_OK, rump.AT_SYMLINK_NOFOLLOW), "faccessat(dangling symlink, F_OK, AT_SYMLINK_NOFOLLOW)")
+	}},
 	{name: "chain", needs: needSymlinks, run: func(f *fixture) {
 		f.mkfile("f", "data", 0o644)
 		f.chain(5, "f")

@@ -125,6 +125,7 @@ func groups() []group {
 		{"time", timeCases},
 		{"fd", fdCases},
 		{"misc", miscCases},
+		{"at", atCases},
 		{"cache", cacheCases},
 		{"concurrent", concurrentCases},
 	}

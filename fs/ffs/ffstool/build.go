@@ -120,7 +120,7 @@ func (b *builder) copyEntry(e *entry) error {
 	if e.link != nil {
 		// A further name of the same inode; when that is a symlink, the
 		// symlink itself is linked, not followed.
-		return p.Linkat(path.Join(mountPoint, e.link.rel), e.name, 0)
+		return p.Linkat(rump.AT_FDCWD, path.Join(mountPoint, e.link.rel), rump.AT_FDCWD, e.name, 0)
 	}
 	switch e.info.typ() {
 	case sIfdir:
