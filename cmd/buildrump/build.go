@@ -288,7 +288,9 @@ func (b *builder) writeOverlay(chosen []*component) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	file := filepath.Join(dir, "components.go")
+	// Not a .go file: a package of objdir's would join the module's
+	// ./... when objdir is inside it (./obj by default).
+	file := filepath.Join(dir, "components.go.in")
 	if err := os.WriteFile(file, componentsFile(chosen), 0o644); err != nil {
 		return "", err
 	}
