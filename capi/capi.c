@@ -358,14 +358,6 @@ rump_pub_netconfig_ifdestroy(const char *ifname)
 /* What gorump's network stack cannot do yet. */
 
 int
-rump_pub_netconfig_ifsetlinkstr(const char *ifname, const char *linkstr)
-{
-	(void)ifname;
-	(void)linkstr;
-	return RUMP_EOPNOTSUPP;
-}
-
-int
 rump_pub_netconfig_bradd(const char *bridge, const char *ifname)
 {
 	(void)bridge;

@@ -6,5 +6,6 @@ package main
 import (
 	_ "github.com/gorump/gorump/dev/disk"   // block devices for etfs disk images
 	_ "github.com/gorump/gorump/fs/ffs"     // FFS
+	_ "github.com/gorump/gorump/net/shmif"  // shmifN interfaces on bus files
 	_ "github.com/gorump/gorump/net/virtif" // virtN interfaces over the host's TAP devices
 )

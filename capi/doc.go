@@ -6,16 +6,18 @@
 //	go build -buildmode=c-archive -o librump.a ./capi
 //
 // and compile against capi/include: rump/rump.h (rump_init, etfs,
-// lwproc), rump/netconfig.h, rump/rump_syscalls.h (every rump_sys_ call
-// of NetBSD's table, also exported as rump___sysimpl_), rump/rumpdefs.h
-// (RUMP_ constants and rump_ structs with NetBSD's layouts) and
-// rump/rumpuser.h (the hypercall interface's constants):
+// lwproc, rump_pub_shmif_create), rump/netconfig.h, rump/rump_syscalls.h
+// (every rump_sys_ call of NetBSD's table, also exported as
+// rump___sysimpl_), rump/rumpdefs.h (RUMP_ constants and rump_ structs
+// with NetBSD's layouts) and rump/rumpuser.h (the hypercall interface's
+// constants):
 //
 //	cc -Icapi/include prog.c librump.a -lpthread    (or -L. -lrump)
 //
 // The test programs in capi/tests (one main each; ffs takes an FFS
-// image, made with go run ./cmd/ffs newfs -s 16m img) are built that way
-// by capi's Go tests, which run each against both libraries:
+// image, made with go run ./cmd/ffs newfs -s 16m img; shmif runs itself
+// again as a second process) are built that way by capi's Go tests,
+// which run each against both libraries:
 //
 //	gcc -Wall -Wextra -Werror -Icapi/include capi/tests/fs.c librump.a -lpthread -ldl -lm
 //

@@ -126,8 +126,8 @@ options:
              or ACLFLAGS (CFLAGS and LDFLAGS). CFLAGS, AFLAGS and
              LDFLAGS must not be set in the environment.
   -c list    components, comma-separated (default: all in the source
-             dir): vfs, tmpfs, ffs, disk, net, netinet, virtif, and
-             ext2fs, msdos, cd9660, netinet6, shmif, sysproxy once the
+             dir): vfs, tmpfs, ffs, disk, net, netinet, virtif, shmif,
+             and ext2fs, msdos, cd9660, netinet6, sysproxy once the
              source has them. capi's own imports are always in: a
              component left out that capi needs is kept, with a warning.
              The choice is made by replacing capi/components.go through

@@ -337,7 +337,7 @@ func (ifp *Interface) SetTSO(on bool) error {
 func (ifp *Interface) Up() bool { return ifp.up.Load() }
 
 // SetUp brings the interface up or down. A detached interface gives
-// ENXIO.
+// ENXIO; a RunningLink's Init error keeps the interface down.
 func (ifp *Interface) SetUp(up bool) error {
 	n := ifp.n
 	n.cfgMu.Lock()
@@ -345,13 +345,23 @@ func (ifp *Interface) SetUp(up bool) error {
 	if ifp.detached.Load() {
 		return errno.ENXIO
 	}
-	if ifp.up.Swap(up) == up {
+	if ifp.up.Load() == up {
 		return nil
 	}
+	rl, running := ifp.link.(RunningLink)
+	if up && running {
+		if err := rl.Init(); err != nil {
+			return err
+		}
+	}
+	ifp.up.Store(up)
 	for _, h := range n.hooks {
 		if h.Up != nil {
 			h.Up(ifp, up)
 		}
+	}
+	if !up && running {
+		rl.Stop()
 	}
 	return nil
 }
@@ -481,6 +491,9 @@ func (ifp *Interface) Detach() error {
 			if h.Up != nil {
 				h.Up(ifp, false)
 			}
+		}
+		if rl, ok := ifp.link.(RunningLink); ok {
+			rl.Stop()
 		}
 	}
 	for _, p := range ifp.Addrs() {

@@ -203,8 +203,9 @@ func (h *Host) FileInfo(name string) (rumpuser.FileInfo, error) {
 type File struct {
 	typ rumpuser.FileType
 
-	mu   sync.RWMutex // guards data
-	data []byte
+	mu    sync.RWMutex // guards data and buses
+	data  []byte
+	buses map[*bus]struct{} // open OpenBus mappings, told of each Wake
 }
 
 // Bytes returns a copy of the file's contents.

@@ -3,10 +3,12 @@
  * over gorump's network stack. Each returns 0 or a NetBSD errno.
  *
  * ifcreate makes "virtN" interfaces over the host's TAP device "tapN"
- * (RUMP_EINVAL for a name no linked-in driver answers for, RUMP_EEXIST
- * for one that exists); ifdestroy removes them. ipv4_ifaddr also brings
- * the interface up. ifsetlinkstr, the bridge, IPv6 and DHCP calls
- * return RUMP_EOPNOTSUPP.
+ * and "shmifN" interfaces with no bus (RUMP_EINVAL for a name no
+ * linked-in driver answers for, RUMP_EEXIST for one that exists);
+ * ifdestroy removes them. ifsetlinkstr gives a shmif interface its bus
+ * file (RUMP_EBUSY while it is up or has one, RUMP_ENOTTY for other
+ * interfaces). ipv4_ifaddr also brings the interface up. The bridge,
+ * IPv6 and DHCP calls return RUMP_EOPNOTSUPP.
  */
 #ifndef _RUMP_NETCONFIG_H_
 #define _RUMP_NETCONFIG_H_

@@ -112,6 +112,18 @@ void rump_pub_lwproc_switch(struct lwp *l);	/* NULL: the implicit context */
 void rump_pub_lwproc_releaselwp(void);
 struct lwp *rump_pub_lwproc_curlwp(void);
 
+/*
+ * shmif (rumpnet_if_pub.h): rump_pub_shmif_create makes a shmif
+ * interface on the bus file path, created if it does not exist (NULL: no
+ * bus yet; the interface cannot come up until
+ * rump_pub_netconfig_ifsetlinkstr gives it one), and stores its unit
+ * number in *ifnum: shmif<*ifnum>. The interface starts down and without
+ * an address. It returns 0 or an errno: RUMP_ENOEXEC for a file that is
+ * not a bus, RUMP_EINVAL when librump was built without the shmif
+ * component.
+ */
+int rump_pub_shmif_create(const char *path, int *ifnum);
+
 #ifdef __cplusplus
 }
 #endif
