@@ -17,6 +17,12 @@
 // The FFS operations (-run FFS selects them) work in -dir, os.TempDir()
 // by default: gorump on an FFS image file there, the host kernel on the
 // host file system that holds it. -short makes them smaller.
+//
+// -run CAPI selects the C library's comparison (package bench/capibench):
+// getpid, open+close and a 4 KiB pread through librump, built from
+// ./capi, called from a C program's main thread and other threads, beside
+// the Go API and the host kernel doing the same; it needs the C compiler
+// cgo uses, and skips saying so without one.
 package main
 
 import (
@@ -32,6 +38,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorump/gorump/bench/capibench"
 	"github.com/gorump/gorump/bench/ops"
 )
 
@@ -84,6 +91,14 @@ func main() {
 		}
 		rep.Ops = append(rep.Ops, measure(op, *count, progress))
 	}
+	if re.MatchString(capiGroup) {
+		if what := capibench.Missing(); what != "" {
+			fmt.Fprintf(progress, "%s: skipped: needs %s\n", capiGroup, what)
+			rep.Skipped = append(rep.Skipped, skipped{capiGroup, what})
+		} else if rep.CAPI, err = measureCAPI(*count, *benchtime, progress); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %s: %v\n", capiGroup, err)
+		}
+	}
 	if re.MatchString("KernelMemory") {
 		rss, err := measureRSS()
 		if err != nil {
@@ -115,13 +130,14 @@ type report struct {
 	GoVersion  string `json:"go_version"`
 	// FFSDir is where the FFS operations ran, on a host file system of
 	// type FFSDirType; Short says they ran with smaller sizes.
-	FFSDir     string    `json:"ffs_dir,omitempty"`
-	FFSDirType string    `json:"ffs_dir_type,omitempty"`
-	Short      bool      `json:"short,omitempty"`
-	Ops        []opStats `json:"ops"`
-	Skipped    []skipped `json:"skipped,omitempty"`
-	RSS        *rssStats `json:"process_rss,omitempty"`
-	Aims       []aim     `json:"aims,omitempty"`
+	FFSDir     string     `json:"ffs_dir,omitempty"`
+	FFSDirType string     `json:"ffs_dir_type,omitempty"`
+	Short      bool       `json:"short,omitempty"`
+	Ops        []opStats  `json:"ops"`
+	Skipped    []skipped  `json:"skipped,omitempty"`
+	RSS        *rssStats  `json:"process_rss,omitempty"`
+	CAPI       *capiStats `json:"capi,omitempty"`
+	Aims       []aim      `json:"aims,omitempty"`
 }
 
 // skipped is an operation this host cannot run.
@@ -248,8 +264,10 @@ func (rep *report) print(w io.Writer, quiet bool) {
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "%-18s %13s %13s %8s %15s %15s %10s\n",
-		"operation", "gorump ns/op", "host ns/op", "ratio", "gorump rate", "host rate", "allocs/op")
+	if len(rep.Ops)+len(rep.Skipped) > 0 {
+		fmt.Fprintf(w, "%-18s %13s %13s %8s %15s %15s %10s\n",
+			"operation", "gorump ns/op", "host ns/op", "ratio", "gorump rate", "host rate", "allocs/op")
+	}
 	for _, o := range rep.Ops {
 		host, ratio, hostRate := "-", "-", ""
 		if o.Host != nil {
@@ -294,6 +312,10 @@ func (rep *report) print(w io.Writer, quiet bool) {
 	}
 	if len(kernel) > 0 {
 		fmt.Fprintf(w, "\n%s\n", strings.Join(kernel, "\n"))
+	}
+	if rep.CAPI != nil {
+		fmt.Fprintln(w)
+		rep.CAPI.print(w, quiet, rep.Count)
 	}
 	if len(rep.Aims) > 0 {
 		fmt.Fprintln(w)
@@ -352,6 +374,9 @@ func checkAims(rep *report) []aim {
 	}
 	if r := rep.RSS; r != nil {
 		aims = append(aims, rssAim(r))
+	}
+	if rep.CAPI != nil {
+		aims = append(aims, capiAims(rep.CAPI)...)
 	}
 	return aims
 }

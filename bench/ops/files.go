@@ -1,13 +1,17 @@
 package ops
 
 import (
+	"errors"
+	"fmt"
 	"path"
 	"testing"
 )
 
 // The file operations. Each body prepares its files, then times only the
 // loop; every iteration checks its result, so a failing syscall stops
-// the benchmark instead of timing an error path.
+// the benchmark instead of timing an error path. The prepare functions
+// are the bodies of the Calls (calls.go): they return the loop, which
+// whoever runs them times.
 
 const (
 	read4KSize = 4 << 10
@@ -16,13 +20,55 @@ const (
 	seqFileSize = 64 << 20
 )
 
-func getpid(b *testing.B, k kernel, _ string) {
+func prepareGetpid(k kernel, _ string) (func(int) error, func(), error) {
 	pid := k.Getpid()
-	for b.Loop() {
-		if k.Getpid() != pid {
-			b.Fatal("getpid changed")
+	return func(n int) error {
+		for range n {
+			if k.Getpid() != pid {
+				return errors.New("getpid changed")
+			}
 		}
+		return nil
+	}, func() {}, nil
+}
+
+func prepareOpenClose(k kernel, dir string) (func(int) error, func(), error) {
+	name := path.Join(dir, "f")
+	if err := createFile(k, name, 0); err != nil {
+		return nil, nil, err
 	}
+	return func(n int) error {
+		for range n {
+			fd, err := k.OpenRead(name)
+			if err != nil {
+				return fmt.Errorf("open %s: %v", name, err)
+			}
+			if err := k.Close(fd); err != nil {
+				return fmt.Errorf("close: %v", err)
+			}
+		}
+		return nil
+	}, func() {}, nil
+}
+
+func prepareRead4K(k kernel, dir string) (func(int) error, func(), error) {
+	name := path.Join(dir, "f")
+	if err := createFile(k, name, 1<<20); err != nil {
+		return nil, nil, err
+	}
+	fd, err := k.OpenRead(name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open %s: %v", name, err)
+	}
+	buf := make([]byte, read4KSize)
+	return func(n int) error {
+		for range n {
+			if got, err := k.Pread(fd, buf, 0); err != nil || got != len(buf) {
+				return fmt.Errorf("pread: %d, %v", got, err)
+			}
+		}
+		return nil
+	}, func() { k.Close(fd) }, nil
 }
 
 func stat(b *testing.B, k kernel, dir string) {
@@ -30,20 +76,6 @@ func stat(b *testing.B, k kernel, dir string) {
 	makeFile(b, k, name, 0)
 	for b.Loop() {
 		if err := k.Stat(name); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func openClose(b *testing.B, k kernel, dir string) {
-	name := path.Join(dir, "f")
-	makeFile(b, k, name, 0)
-	for b.Loop() {
-		fd, err := k.OpenRead(name)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := k.Close(fd); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -65,19 +97,6 @@ func createWriteUnlink(b *testing.B, k kernel, dir string) {
 		}
 		if err := k.Unlink(name); err != nil {
 			b.Fatal(err)
-		}
-	}
-}
-
-func read4K(b *testing.B, k kernel, dir string) {
-	name := path.Join(dir, "f")
-	makeFile(b, k, name, 1<<20)
-	fd := openRead(b, k, name)
-	buf := make([]byte, read4KSize)
-	b.SetBytes(read4KSize)
-	for b.Loop() {
-		if n, err := k.Pread(fd, buf, 0); err != nil || n != len(buf) {
-			b.Fatalf("pread: %d, %v", n, err)
 		}
 	}
 }
@@ -137,21 +156,30 @@ func seqRead(b *testing.B, k kernel, dir string) {
 // makeFile creates name holding size bytes of a pattern.
 func makeFile(b *testing.B, k kernel, name string, size int) {
 	b.Helper()
+	if err := createFile(k, name, size); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// createFile creates name holding size bytes of a pattern.
+func createFile(k kernel, name string, size int) error {
 	fd, err := k.Create(name)
 	if err != nil {
-		b.Fatalf("create %s: %v", name, err)
+		return fmt.Errorf("create %s: %v", name, err)
 	}
 	buf := pattern(min(size, seqSize))
 	for done := 0; done < size; {
 		n, err := k.Write(fd, buf[:min(len(buf), size-done)])
 		if err != nil {
-			b.Fatalf("write %s: %v", name, err)
+			k.Close(fd)
+			return fmt.Errorf("write %s: %v", name, err)
 		}
 		done += n
 	}
 	if err := k.Close(fd); err != nil {
-		b.Fatalf("close %s: %v", name, err)
+		return fmt.Errorf("close %s: %v", name, err)
 	}
+	return nil
 }
 
 // openRead opens name for reading until b ends.

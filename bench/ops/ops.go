@@ -79,11 +79,11 @@ const (
 // All returns every operation, in the order the runner prints them.
 func All(o Options) []Op {
 	return append([]Op{
-		sided("Getpid", "getpid(): gorump p.PID(), host syscall.Getpid", 0, getpid),
+		getpidCall.op(),
 		metadata(sided("Stat", "stat(2) of an existing file 4 directories deep", 0, stat)),
-		metadata(sided("OpenClose", "open(2) O_RDONLY then close(2) of an existing file", 0, openClose)),
+		metadata(openCloseCall.op()),
 		metadata(sided("CreateWriteUnlink", "open O_CREAT|O_TRUNC, write 4 KiB, close, unlink", 0, createWriteUnlink)),
-		sided("Read4K", "pread(2) of 4 KiB at offset 0 of a 1 MiB file", read4KSize, read4K),
+		read4KCall.op(),
 		sided("SeqWrite1M", "write(2) of 1 MiB, sequentially through a 64 MiB file", seqSize, seqWrite),
 		sided("SeqRead1M", "read(2) of 1 MiB, sequentially through a 64 MiB file", seqSize, seqRead),
 		{Name: "BootHalt", Doc: "rump.Init(rump.Options{}) then Halt", Gorump: bootHalt},
