@@ -4,6 +4,10 @@
 // callouts, kernel threads, memory accounting, sysctl, and the descriptor
 // syscalls (read, write, lseek, dup, fcntl, close...).
 //
+// Files that block (sockets, pipes) sleep on a Waiters queue; poll and
+// select (Poll, Select) ask each file's events through Poller and sleep
+// watching every queue at once. Files without Poller are always ready.
+//
 // Many kernels may live in one process; each is fully independent. The
 // only package-level state is the component and slot registries, written
 // from init functions.

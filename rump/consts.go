@@ -166,12 +166,12 @@ const (
 
 // Poll events.
 const (
-	POLLIN     = socket.POLLIN
-	POLLPRI    = socket.POLLPRI
-	POLLOUT    = socket.POLLOUT
-	POLLERR    = socket.POLLERR
-	POLLHUP    = socket.POLLHUP
-	POLLNVAL   = socket.POLLNVAL
-	POLLRDNORM = socket.POLLRDNORM
-	POLLWRNORM = socket.POLLWRNORM
+	POLLIN     = kern.POLLIN
+	POLLPRI    = kern.POLLPRI
+	POLLOUT    = kern.POLLOUT
+	POLLERR    = kern.POLLERR
+	POLLHUP    = kern.POLLHUP
+	POLLNVAL   = kern.POLLNVAL
+	POLLRDNORM = kern.POLLRDNORM
+	POLLWRNORM = kern.POLLWRNORM
 )

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/gorump/gorump/kern"
 	"github.com/gorump/gorump/net/socket"
 )
 
@@ -11,7 +12,7 @@ import (
 // errors are NetBSD errno values, as the other syscalls give.
 
 // PollFd is struct pollfd.
-type PollFd = socket.PollFd
+type PollFd = kern.PollFd
 
 // Linger is SO_LINGER's value.
 type Linger = socket.Linger
@@ -104,7 +105,7 @@ func (p *Proc) GetPeerName(fd int) (netip.AddrPort, error) { return socket.GetPe
 // Poll waits for events on descriptors (a negative timeout waits for
 // ever).
 func (p *Proc) Poll(fds []PollFd, timeout time.Duration) (int, error) {
-	return socket.Poll(p.l, fds, timeout)
+	return kern.Poll(p.l, fds, timeout)
 }
 
 // Queued returns how many bytes wait to be received on the socket at fd,

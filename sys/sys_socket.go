@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/gorump/gorump/kern"
 	"github.com/gorump/gorump/kern/errno"
 	"github.com/gorump/gorump/net/socket"
 )
@@ -375,7 +376,7 @@ func sysGetpeername(c *call) (int64, error) {
 	return 0, c.sockaddrOut(c.ptr(1), c.ptr(2), ap)
 }
 
-// poll runs socket.Poll on the nfds struct pollfds at addr and writes
+// poll runs kern.Poll on the nfds struct pollfds at addr and writes
 // their revents back.
 func (c *call) poll(addr uint64, nfds uint32, timeout time.Duration) (int64, error) {
 	if nfds > maxPollFds {
@@ -386,12 +387,12 @@ func (c *call) poll(addr uint64, nfds uint32, timeout time.Duration) (int64, err
 		return 0, err
 	}
 	o := c.abi.order
-	fds := make([]socket.PollFd, nfds)
+	fds := make([]kern.PollFd, nfds)
 	for i := range fds {
 		r := raw[i*SizeofPollfd:]
-		fds[i] = socket.PollFd{Fd: int(int32(o.Uint32(r[offPollFd:]))), Events: int16(o.Uint16(r[offPollEvents:]))}
+		fds[i] = kern.PollFd{Fd: int(int32(o.Uint32(r[offPollFd:]))), Events: int16(o.Uint16(r[offPollEvents:]))}
 	}
-	n, err := socket.Poll(c.l, fds, timeout)
+	n, err := kern.Poll(c.l, fds, timeout)
 	if err != nil {
 		return 0, err
 	}

@@ -42,6 +42,19 @@ func (f *file) Close(l *kern.LWP, kf *kern.File) error {
 // has closed under them; they find it so and fail with EBADF.
 func (f *file) Restart(kf *kern.File) { f.w.Wake() }
 
+// PollEvents implements kern.Poller: the socket's events, with
+// POLLRDNORM beside POLLIN.
+func (f *file) PollEvents(kf *kern.File) int {
+	ev := (*Socket)(f).Events()
+	if ev&POLLIN != 0 {
+		ev |= POLLRDNORM
+	}
+	return ev
+}
+
+// PollWaiters implements kern.Poller.
+func (f *file) PollWaiters(kf *kern.File) *kern.Waiters { return f.w }
+
 // Of returns the socket behind an open file, or nil when the file is not
 // a socket.
 func Of(f *kern.File) *Socket {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/gorump/gorump/kern"
 )
 
 // BenchmarkPollWake measures a poll over n connected sockets that sleeps
@@ -13,11 +15,11 @@ func BenchmarkPollWake(b *testing.B) {
 	for _, n := range []int{1, 64} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			_, l := boot(b)
-			var fds []PollFd
+			var fds []kern.PollFd
 			var peers []int
 			for range n {
 				_, cfd, sfd := pair(b, l)
-				fds = append(fds, PollFd{Fd: sfd, Events: POLLIN})
+				fds = append(fds, kern.PollFd{Fd: sfd, Events: POLLIN})
 				peers = append(peers, cfd)
 			}
 			ready := make(chan int)
@@ -32,7 +34,7 @@ func BenchmarkPollWake(b *testing.B) {
 			b.ResetTimer()
 			for i := range b.N {
 				ready <- i
-				if k, err := Poll(l, fds, time.Minute); k != 1 || err != nil {
+				if k, err := kern.Poll(l, fds, time.Minute); k != 1 || err != nil {
 					b.Fatalf("poll: %d, %v", k, err)
 				}
 				if _, err := l.Read(fds[i%n].Fd, buf); err != nil {

@@ -2,7 +2,6 @@ package socket
 
 import (
 	"net/netip"
-	"slices"
 	"sync"
 
 	"github.com/gorump/gorump/kern"
@@ -24,18 +23,18 @@ const (
 	IPPROTO_UDP = 17
 )
 
-// Poll events (NetBSD's values).
+// Poll events (NetBSD's values, kern's).
 const (
-	POLLIN     = 0x0001
-	POLLPRI    = 0x0002
-	POLLOUT    = 0x0004
-	POLLERR    = 0x0008
-	POLLHUP    = 0x0010
-	POLLNVAL   = 0x0020
-	POLLRDNORM = 0x0040
-	POLLWRNORM = POLLOUT
-	POLLRDBAND = 0x0080
-	POLLWRBAND = 0x0100
+	POLLIN     = kern.POLLIN
+	POLLPRI    = kern.POLLPRI
+	POLLOUT    = kern.POLLOUT
+	POLLERR    = kern.POLLERR
+	POLLHUP    = kern.POLLHUP
+	POLLNVAL   = kern.POLLNVAL
+	POLLRDNORM = kern.POLLRDNORM
+	POLLWRNORM = kern.POLLWRNORM
+	POLLRDBAND = kern.POLLRDBAND
+	POLLWRBAND = kern.POLLWRBAND
 )
 
 // Message flags (NetBSD's values) that protocols see.
@@ -145,60 +144,9 @@ type QueuedPCB interface {
 	Queued() int
 }
 
-// Waiters is a wait queue for the socket layer: a waiter takes Chan, tries
-// its operation, and, if it must wait, waits for the channel to close. A
-// PCB calls Wake after any change of state; waking with nobody waiting
-// costs a lock and nothing else.
-type Waiters struct {
-	mu       sync.Mutex
-	ch       chan struct{}   // closed by Wake; nil when nobody waits
-	watchers []chan struct{} // signalled by every Wake (poll)
-}
-
-// Chan returns a channel that the next Wake closes. Take it before trying
-// the operation, so that a wake between the try and the wait is not lost.
-func (w *Waiters) Chan() <-chan struct{} {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.ch == nil {
-		w.ch = make(chan struct{})
-	}
-	return w.ch
-}
-
-// Wake wakes everyone waiting.
-func (w *Waiters) Wake() {
-	w.mu.Lock()
-	if w.ch != nil {
-		close(w.ch)
-		w.ch = nil
-	}
-	for _, c := range w.watchers {
-		select {
-		case c <- struct{}{}:
-		default: // a signal is pending already
-		}
-	}
-	w.mu.Unlock()
-}
-
-// Watch makes every Wake also send on c, without blocking (give c a
-// buffer of one), until Unwatch: one channel can watch many queues, as
-// poll does.
-func (w *Waiters) Watch(c chan struct{}) {
-	w.mu.Lock()
-	w.watchers = append(w.watchers, c)
-	w.mu.Unlock()
-}
-
-// Unwatch undoes Watch(c).
-func (w *Waiters) Unwatch(c chan struct{}) {
-	w.mu.Lock()
-	if i := slices.Index(w.watchers, c); i >= 0 {
-		w.watchers = slices.Delete(w.watchers, i, i+1)
-	}
-	w.mu.Unlock()
-}
+// Waiters is the wait queue a PCB wakes whenever its Events may have
+// changed (kern.Waiters).
+type Waiters = kern.Waiters
 
 var protocols struct {
 	mu    sync.Mutex // guards byKey

@@ -157,9 +157,9 @@ func TestNonblockingConnect(t *testing.T) {
 	must(t, err)
 	wantErr(t, "first connect", Connect(l, cfd, addr), errno.EINPROGRESS)
 	wantErr(t, "second connect", Connect(l, cfd, addr), errno.EALREADY)
-	fds := []PollFd{{Fd: cfd, Events: POLLOUT}, {Fd: lfd, Events: POLLIN}}
+	fds := []kern.PollFd{{Fd: cfd, Events: POLLOUT}, {Fd: lfd, Events: POLLIN}}
 	for fds[0].Revents == 0 || fds[1].Revents == 0 {
-		if _, err := Poll(l, fds, time.Second); err != nil {
+		if _, err := kern.Poll(l, fds, time.Second); err != nil {
 			t.Fatal(err)
 		}
 		if fds[0].Revents == 0 && fds[1].Revents == 0 {
@@ -191,8 +191,8 @@ func TestConnectRefused(t *testing.T) {
 	fd2, err := Open(l, afFake, SOCK_STREAM|SOCK_NONBLOCK, 0)
 	must(t, err)
 	wantErr(t, "connect", Connect(l, fd2, netip.AddrPortFrom(fakeAddr, 1)), errno.EINPROGRESS)
-	fds := []PollFd{{Fd: fd2, Events: POLLOUT}}
-	if n, err := Poll(l, fds, time.Second); n != 1 || err != nil || fds[0].Revents&(POLLERR|POLLHUP) == 0 {
+	fds := []kern.PollFd{{Fd: fd2, Events: POLLOUT}}
+	if n, err := kern.Poll(l, fds, time.Second); n != 1 || err != nil || fds[0].Revents&(POLLERR|POLLHUP) == 0 {
 		t.Fatalf("poll after refused connect: %d %v revents %#x", n, err, fds[0].Revents)
 	}
 	if v, err := GetSockOpt(l, fd2, SOL_SOCKET, SO_ERROR); err != nil || v != int(errno.ECONNREFUSED) {
@@ -288,22 +288,19 @@ func TestCloseWakesBlocked(t *testing.T) {
 // the descriptor lookup and about to sleep, or asleep.
 func waitSleeper(t *testing.T, s *Socket) {
 	t.Helper()
-	waitWaiters(t, s, func(w *Waiters) bool { return w.ch != nil })
+	waitWaiters(t, s, (*Waiters).Waiting)
 }
 
 // waitWatcher waits until a poll watches s.
 func waitWatcher(t *testing.T, s *Socket) {
 	t.Helper()
-	waitWaiters(t, s, func(w *Waiters) bool { return len(w.watchers) > 0 })
+	waitWaiters(t, s, func(w *Waiters) bool { return w.Watchers() > 0 })
 }
 
 func waitWaiters(t *testing.T, s *Socket, cond func(w *Waiters) bool) {
 	t.Helper()
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
-		s.w.mu.Lock()
-		ok := cond(s.w)
-		s.w.mu.Unlock()
-		if ok {
+		if cond(s.w) {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -335,8 +332,8 @@ func TestCloseDescriptorWakesBlocked(t *testing.T) {
 	must(t, err)
 	must(t, l.Close(cfd))
 	expectBlocked(t, recv) // dup still refers to the socket
-	fds := []PollFd{{Fd: dup, Events: POLLIN}}
-	poll := call(func() error { _, err := Poll(l, fds, -1); return err })
+	fds := []kern.PollFd{{Fd: dup, Events: POLLIN}}
+	poll := call(func() error { _, err := kern.Poll(l, fds, -1); return err })
 	waitWatcher(t, cs)
 	must(t, l.Close(dup))
 	expectDone(t, recv, errno.EBADF)
@@ -474,9 +471,9 @@ func TestPollFiles(t *testing.T) {
 	fd, err := l.Proc().Files().Alloc(f, 0, false)
 	must(t, err)
 	_, cfd, sfd := pair(t, l)
-	fds := []PollFd{{Fd: fd, Events: POLLIN}, {Fd: 99, Events: POLLIN}, {Fd: -1, Events: POLLIN},
+	fds := []kern.PollFd{{Fd: fd, Events: POLLIN}, {Fd: 99, Events: POLLIN}, {Fd: -1, Events: POLLIN},
 		{Fd: cfd, Events: POLLOUT}, {Fd: sfd, Events: POLLIN}}
-	n, err := Poll(l, fds, 0)
+	n, err := kern.Poll(l, fds, 0)
 	must(t, err)
 	want := []int16{POLLIN, POLLNVAL, 0, POLLOUT, 0}
 	for i, w := range want {
@@ -492,12 +489,12 @@ func TestPollFiles(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 		l.Write(cfd, []byte("x"))
 	}()
-	fds = []PollFd{{Fd: sfd, Events: POLLIN}}
-	if n, err := Poll(l, fds, 5*time.Second); n != 1 || err != nil || fds[0].Revents != POLLIN {
+	fds = []kern.PollFd{{Fd: sfd, Events: POLLIN}}
+	if n, err := kern.Poll(l, fds, 5*time.Second); n != 1 || err != nil || fds[0].Revents != POLLIN {
 		t.Fatalf("poll for data: %d, %v, %#x", n, err, fds[0].Revents)
 	}
 	// And times out.
-	if n, err := Poll(l, []PollFd{{Fd: cfd, Events: POLLIN}}, 10*time.Millisecond); n != 0 || err != nil {
+	if n, err := kern.Poll(l, []kern.PollFd{{Fd: cfd, Events: POLLIN}}, 10*time.Millisecond); n != 0 || err != nil {
 		t.Fatalf("poll timeout: %d, %v", n, err)
 	}
 }
