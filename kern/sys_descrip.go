@@ -243,54 +243,45 @@ func (l *LWP) Fsync(fd int, dataOnly bool) error {
 	return s.Sync(l, f, dataOnly)
 }
 
+// Flags of fsync_range (NetBSD's sys/unistd.h).
+const (
+	FDATASYNC = 0x0010 // the data, and the metadata needed to read it back
+	FFILESYNC = 0x0020 // the data and all metadata
+	FDISKSYNC = 0x0040 // and flush the disk's cache
+)
+
+// FsyncRange pushes length bytes of fd's data from start (the whole
+// file when length is 0) to stable storage, as fsync_range(2): flags
+// hold one of FDATASYNC and FFILESYNC, and FDISKSYNC if wanted. The
+// range may sync more than asked: gorump syncs the whole file. Errors,
+// in NetBSD's order: EBADF for a bad descriptor, EINVAL for one that
+// cannot sync (a socket, a pipe), EBADF when it is not open for
+// writing, EINVAL for bad flags or a range whose end overflows.
+func (l *LWP) FsyncRange(fd, flags int, start, length int64) error {
+	f, err := l.proc.files.Get(fd)
+	if err != nil {
+		return err
+	}
+	defer f.Release(l)
+	s, ok := f.ops.(Syncer)
+	switch {
+	case !ok:
+		return errno.EINVAL
+	case f.Flags()&FWRITE == 0:
+		return errno.EBADF
+	case flags&(FDATASYNC|FFILESYNC) == 0, flags&(FDATASYNC|FFILESYNC) == FDATASYNC|FFILESYNC:
+		return errno.EINVAL
+	case length != 0 && start+length < start:
+		return errno.EINVAL
+	}
+	return s.Sync(l, f, flags&FDATASYNC != 0)
+}
+
 // Getpid returns the calling process's id.
 func (l *LWP) Getpid() int { return l.proc.pid }
 
 // Getppid returns the parent's process id.
 func (l *LWP) Getppid() int { return l.proc.ppid }
-
-// Getuid returns the user id.
-func (l *LWP) Getuid() uint32 { return l.Cred().uid }
-
-// Getgid returns the group id.
-func (l *LWP) Getgid() uint32 { return l.Cred().gid }
-
-// Getgroups returns the supplementary groups.
-func (l *LWP) Getgroups() []uint32 { return l.Cred().Groups() }
-
-// Setuid sets the user id; only root may change it.
-func (l *LWP) Setuid(uid uint32) error {
-	c := l.Cred()
-	if !c.IsRoot() && uid != c.uid {
-		return errno.EPERM
-	}
-	l.proc.cred.Store(&Cred{uid: uid, gid: c.gid, groups: c.groups})
-	return nil
-}
-
-// Setgid sets the group id; only root may change it to another group.
-func (l *LWP) Setgid(gid uint32) error {
-	c := l.Cred()
-	if !c.IsRoot() && gid != c.gid {
-		return errno.EPERM
-	}
-	l.proc.cred.Store(&Cred{uid: c.uid, gid: gid, groups: c.groups})
-	return nil
-}
-
-// Setgroups sets the supplementary groups; only root may.
-func (l *LWP) Setgroups(groups []uint32) error {
-	c := l.Cred()
-	if !c.IsRoot() {
-		return errno.EPERM
-	}
-	nc, err := NewCred(c.uid, c.gid, groups...)
-	if err != nil {
-		return err
-	}
-	l.proc.cred.Store(nc)
-	return nil
-}
 
 // Umask sets the file-creation mask and returns the previous one.
 func (l *LWP) Umask(mask uint32) uint32 { return l.proc.SetUmask(mask) }

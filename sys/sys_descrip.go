@@ -317,21 +317,22 @@ func sysGetpid(c *call) (int64, error) {
 
 func sysGetppid(c *call) (int64, error) { return int64(c.l.Getppid()), nil }
 
-// getuid returns the real and, in retval[1], the effective user id;
-// gorump's credentials have one of each.
+// getuid returns the real and, in retval[1], the effective user id
+// (NetBSD's getuid_with_euid).
 func sysGetuid(c *call) (int64, error) {
-	c.r1 = int64(c.l.Getuid())
+	c.r1 = int64(c.l.Geteuid())
 	return int64(c.l.Getuid()), nil
 }
 
-func sysGeteuid(c *call) (int64, error) { return int64(c.l.Getuid()), nil }
+func sysGeteuid(c *call) (int64, error) { return int64(c.l.Geteuid()), nil }
 
+// getgid returns the real and, in retval[1], the effective group id.
 func sysGetgid(c *call) (int64, error) {
-	c.r1 = int64(c.l.Getgid())
+	c.r1 = int64(c.l.Getegid())
 	return int64(c.l.Getgid()), nil
 }
 
-func sysGetegid(c *call) (int64, error) { return int64(c.l.Getgid()), nil }
+func sysGetegid(c *call) (int64, error) { return int64(c.l.Getegid()), nil }
 
 // reboot: opt, bootstr. The kernel halts; what the process does then is
 // its embedder's (kern.Rebooter). bootstr, for RB_STRING, means nothing
