@@ -36,7 +36,10 @@ func (v *VFS) Openat(l *kern.LWP, at int, path string, flags int, mode uint32) (
 	if err != nil {
 		return -1, err
 	}
-	f := kern.NewFile(&vnodeFile{v: v, vp: vp, cred: l.Cred()}, kern.FFlags(flags), true)
+	f, err := v.newFile(l, vp, flags)
+	if err != nil {
+		return -1, err
+	}
 	fd, err := l.Proc().Files().Alloc(f, 0, flags&kern.O_CLOEXEC != 0)
 	if err != nil {
 		f.Release(l)
@@ -76,7 +79,7 @@ func (v *VFS) openVnode(l *kern.LWP, at int, path string, flags int, mode uint32
 		return fail(errno.ENOTDIR)
 	case flags&kern.O_REGULAR != 0 && vp.typ != VREG:
 		return fail(errno.EFTYPE)
-	case vp.typ == VSOCK, vp.typ == VFIFO:
+	case vp.typ == VSOCK:
 		return fail(errno.EOPNOTSUPP)
 	}
 	writing := flags&kern.O_ACCMODE != kern.O_RDONLY || flags&kern.O_TRUNC != 0

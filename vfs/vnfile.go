@@ -135,11 +135,12 @@ func (v *VFS) fileVnode(l *kern.LWP, fd int) (*kern.File, *Vnode, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	vf, ok := f.Ops().(*vnodeFile)
+	vfr, ok := f.Ops().(vnodeFiler)
 	if !ok {
 		f.Release(l)
 		return nil, nil, errno.EINVAL
 	}
-	vf.vp.Ref()
-	return f, vf.vp, nil
+	vp := vfr.vfile().vp
+	vp.Ref()
+	return f, vp, nil
 }

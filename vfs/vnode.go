@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/gorump/gorump/kern"
 	"github.com/gorump/gorump/kern/errno"
 )
 
@@ -17,8 +18,9 @@ type Vnode struct {
 	typ    VType
 	serial uint64 // orders unrelated directories for locking
 
-	// lock is the vnode lock over the driver node's state.
+	// lock is the vnode lock over the driver node's state, and over fifo.
 	lock sync.RWMutex
+	fifo *kern.Pipe // a FIFO's pipe while an end is open (fifo.go)
 
 	refs        atomic.Int32
 	permCache   atomic.Pointer[permInfo]
