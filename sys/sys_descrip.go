@@ -388,8 +388,8 @@ const (
 )
 
 // ioctl: fd, com, data. FIONBIO and FIONREAD on any descriptor (a file's
-// FIONREAD is the bytes from its offset to its end), FIOCLEX and
-// FIONCLEX; other commands ENOTTY.
+// FIONREAD is the bytes from its offset to its end, a pipe's or FIFO's
+// the bytes buffered), FIOCLEX and FIONCLEX; other commands ENOTTY.
 func sysIoctl(c *call) (int64, error) {
 	fd, com, data := c.int(0), uint32(c.ptr(1)), c.ptr(2)
 	files := c.l.Proc().Files()
@@ -398,6 +398,11 @@ func sysIoctl(c *call) (int64, error) {
 		return 0, err
 	}
 	isSock := socket.Of(f) != nil
+	q, isQueue := f.Ops().(kern.Queuer)
+	queued := 0
+	if isQueue {
+		queued = q.Queued(f)
+	}
 	f.Release(c.l) //nolint:errcheck // only a reference
 	var b [4]byte
 	switch com {
@@ -410,9 +415,12 @@ func sysIoctl(c *call) (int64, error) {
 		return 0, socket.IoctlFIONBIO(c.l, fd, c.abi.order.Uint32(b[:]) != 0)
 	case FIONREAD:
 		var n int
-		if isSock {
+		switch {
+		case isSock:
 			n, err = socket.IoctlFIONREAD(c.l, fd)
-		} else {
+		case isQueue:
+			n = queued
+		default:
 			n, err = c.fileQueued(fd)
 		}
 		if err != nil {

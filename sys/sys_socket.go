@@ -192,10 +192,12 @@ func (c *call) nameOut(fd int, addr, lenAddr uint64, peer netip.AddrPort) error 
 
 // sendmsg: s, msg, flags. Control messages are not supported
 // (EOPNOTSUPP when msg_controllen is not 0).
-func sysSendmsg(c *call) (int64, error) {
-	fd, flags := c.int(0), c.int(2)
+func sysSendmsg(c *call) (int64, error) { return c.sendmsg(c.int(0), c.ptr(1), c.int(2)) }
+
+// sendmsg sends the message whose msghdr is at maddr.
+func (c *call) sendmsg(fd int, maddr uint64, flags int) (int64, error) {
 	var b [SizeofMsghdr]byte
-	if err := copyIn(c.as, c.ptr(1), b[:]); err != nil {
+	if err := copyIn(c.as, maddr, b[:]); err != nil {
 		return 0, err
 	}
 	m := c.abi.msghdr(b[:])
@@ -230,15 +232,21 @@ func sysSendmsg(c *call) (int64, error) {
 // recvmsg: s, msg, flags. It sets msg_namelen, msg_flags (MSG_TRUNC)
 // and msg_controllen (0: no control messages).
 func sysRecvmsg(c *call) (int64, error) {
-	fd, flags, maddr := c.int(0), c.int(2), c.ptr(1)
+	n, _, err := c.recvmsg(c.int(0), c.ptr(1), c.int(2))
+	return n, err
+}
+
+// recvmsg receives a message into the msghdr at maddr and updates it;
+// it also returns the message's flags (msg_flags).
+func (c *call) recvmsg(fd int, maddr uint64, flags int) (int64, int, error) {
 	var b [SizeofMsghdr]byte
 	if err := copyIn(c.as, maddr, b[:]); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	m := c.abi.msghdr(b[:])
 	iov, total, err := c.msgIovecs(m.iov, m.iovlen)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	var peer netip.AddrPort
 	var outFlags int
@@ -248,20 +256,20 @@ func sysRecvmsg(c *call) (int64, error) {
 		return n, err
 	})
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	namelen := uint32(0)
 	if m.name != 0 {
 		typ, err := c.sockType(fd)
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		if typ != socket.SOCK_STREAM {
 			var buf [socket.SizeofSockaddrIn6]byte
 			sa := socket.AppendSockaddr(buf[:0], peer)
 			namelen = min(m.namelen, uint32(len(sa)))
 			if err := copyOut(c.as, m.name, sa[:namelen]); err != nil {
-				return 0, err
+				return 0, 0, err
 			}
 		}
 	}
@@ -269,7 +277,7 @@ func sysRecvmsg(c *call) (int64, error) {
 	o.PutUint32(b[offMsgNamelen:], namelen)
 	o.PutUint32(b[offMsgControllen:], 0)
 	o.PutUint32(b[offMsgFlags:], uint32(outFlags))
-	return n, copyOut(c.as, maddr, b[:])
+	return n, outFlags, copyOut(c.as, maddr, b[:])
 }
 
 // getsockopt: s, level, name, val, avalsize. SO_LINGER is a struct

@@ -95,9 +95,72 @@ func sysNanosleep(c *call) (int64, error) {
 	if ts.Sec < 0 || ts.Nsec < 0 || ts.Nsec >= 1e9 {
 		return 0, errno.EINVAL
 	}
-	d := time.Duration(math.MaxInt64)
-	if ts.Sec < math.MaxInt64/int64(time.Second)-1 {
-		d = time.Duration(ts.Sec)*time.Second + time.Duration(ts.Nsec)
+	left, err := c.sleep(durationOf(ts))
+	if err == nil {
+		return 0, nil
+	}
+	if rm := c.ptr(1); rm != 0 {
+		if err := c.putTimespec(rm, timespecOf(left)); err != nil {
+			return 0, err
+		}
+	}
+	return 0, err
+}
+
+// TIMER_ABSTIME makes clock_nanosleep's time a point on the clock
+// rather than a duration (sys/time.h).
+const TIMER_ABSTIME = 0x1
+
+// clock_nanosleep: clock_id, flags, rqtp, rmtp. As NetBSD's (a NOERR
+// call), the error number is the result, in retval[0], and the call
+// itself never fails. A relative sleep interrupted by the kernel's halt
+// gives EINTR and the time left in rmtp (0 after a full sleep); an
+// absolute one (TIMER_ABSTIME) never writes rmtp. An absolute time
+// already past returns 0 at once, as POSIX asks (NetBSD 7 gives
+// EINVAL). Other flags are ignored; clocks other than CLOCK_REALTIME
+// and CLOCK_MONOTONIC are EINVAL.
+func sysClockNanosleep(c *call) (int64, error) {
+	return int64(errnoOf(c.clockNanosleep())), nil
+}
+
+func (c *call) clockNanosleep() error {
+	id, abs, rm := c.int(0), c.int(1)&TIMER_ABSTIME != 0, c.ptr(3)
+	var b [SizeofTimespec]byte
+	if err := copyIn(c.as, c.ptr(2), b[:]); err != nil {
+		return err
+	}
+	ts := c.abi.Timespec(b[:])
+	if ts.Nsec < 0 || ts.Nsec >= 1e9 {
+		return errno.EINVAL
+	}
+	now, err := c.clockNow(id)
+	if err != nil {
+		return err
+	}
+	var d time.Duration
+	switch {
+	case abs:
+		d = max(durationOf(ts)-durationOf(now), 0)
+	case ts.Sec < 0:
+		return errno.EINVAL
+	default:
+		d = durationOf(ts)
+	}
+	left, err := c.sleep(d)
+	if err != nil && err != errno.EINTR || rm == 0 || abs {
+		return err
+	}
+	if perr := c.putTimespec(rm, timespecOf(left)); perr != nil {
+		return perr
+	}
+	return err
+}
+
+// sleep sleeps for d on the kernel's clock. It returns nil after the
+// whole sleep, or EINTR and the time left when the kernel halts.
+func (c *call) sleep(d time.Duration) (time.Duration, error) {
+	if d <= 0 {
+		return 0, nil
 	}
 	k := c.l.Kernel()
 	clock := k.Clock()
@@ -110,13 +173,23 @@ func sysNanosleep(c *call) (int64, error) {
 	case <-k.Context().Done():
 		t.Stop()
 	}
-	if rm := c.ptr(1); rm != 0 {
-		left := max(end-clock.Monotonic(), 0)
-		if err := c.putTimespec(rm, kern.Timespec{Sec: int64(left / time.Second), Nsec: int64(left % time.Second)}); err != nil {
-			return 0, err
-		}
+	return max(end-clock.Monotonic(), 0), errno.EINTR
+}
+
+// durationOf converts ts to a duration, saturating at the largest.
+func durationOf(ts kern.Timespec) time.Duration {
+	if ts.Sec >= math.MaxInt64/int64(time.Second)-1 {
+		return math.MaxInt64
 	}
-	return 0, errno.EINTR
+	if ts.Sec <= math.MinInt64/int64(time.Second)+1 {
+		return math.MinInt64
+	}
+	return time.Duration(ts.Sec)*time.Second + time.Duration(ts.Nsec)
+}
+
+// timespecOf converts a non-negative duration.
+func timespecOf(d time.Duration) kern.Timespec {
+	return kern.Timespec{Sec: int64(d / time.Second), Nsec: int64(d % time.Second)}
 }
 
 // getrlimit: which, rlp. RLIMIT_NOFILE is the descriptor table's limit;

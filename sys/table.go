@@ -25,6 +25,13 @@ func handlers() map[int]handler {
 		SYS_fdatasync: sysFdatasync,
 		SYS___sysctl:  sysSysctl,
 
+		// kern: pipes, select and ranged sync
+		SYS_pipe:        sysPipe,
+		SYS_pipe2:       sysPipe2,
+		SYS___select50:  sysSelect,
+		SYS___pselect50: sysPselect,
+		SYS_fsync_range: sysFsyncRange,
+
 		// kern: process and credentials
 		SYS_getpid:    sysGetpid,
 		SYS_getppid:   sysGetppid,
@@ -42,11 +49,18 @@ func handlers() map[int]handler {
 		SYS_setrlimit: sysSetrlimit,
 		SYS_reboot:    sysReboot,
 
+		// kern: effective, real and saved ids
+		SYS_seteuid:  sysSeteuid,
+		SYS_setegid:  sysSetegid,
+		SYS_setreuid: sysSetreuid,
+		SYS_setregid: sysSetregid,
+
 		// kern: clocks
 		SYS___clock_gettime50: sysClockGettime,
 		SYS___clock_getres50:  sysClockGetres,
 		SYS___gettimeofday50:  sysGettimeofday,
 		SYS___nanosleep50:     sysNanosleep,
+		SYS_clock_nanosleep:   sysClockNanosleep,
 
 		// vfs: mounts
 		SYS___mount50:  sysMount,
@@ -54,6 +68,12 @@ func handlers() map[int]handler {
 		SYS_statvfs1:   sysStatvfs1,
 		SYS_fstatvfs1:  sysFstatvfs1,
 		SYS_getvfsstat: sysGetvfsstat,
+
+		// vfs: file storage and limits
+		SYS_posix_fallocate: sysPosixFallocate,
+		SYS_fdiscard:        sysFdiscard,
+		SYS_pathconf:        sysPathconf,
+		SYS_fpathconf:       sysFpathconf,
 
 		// net/socket
 		SYS___socket30:  sysSocket,
@@ -73,6 +93,10 @@ func handlers() map[int]handler {
 		SYS_getpeername: sysGetpeername,
 		SYS_poll:        sysPoll,
 		SYS___pollts50:  sysPollts,
+
+		// net/socket: many messages a call
+		SYS_sendmmsg: sysSendmmsg,
+		SYS_recvmmsg: sysRecvmmsg,
 	}
 	for num, fn := range vfsHandlers() {
 		m[num] = fn
