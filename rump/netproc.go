@@ -4,15 +4,11 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/gorump/gorump/kern"
 	"github.com/gorump/gorump/net/socket"
 )
 
 // The socket syscalls as Proc methods. Addresses are netip.AddrPort;
 // errors are NetBSD errno values, as the other syscalls give.
-
-// PollFd is struct pollfd.
-type PollFd = kern.PollFd
 
 // Linger is SO_LINGER's value.
 type Linger = socket.Linger
@@ -101,12 +97,6 @@ func (p *Proc) GetSockName(fd int) (netip.AddrPort, error) { return socket.GetSo
 
 // GetPeerName returns a socket's peer address.
 func (p *Proc) GetPeerName(fd int) (netip.AddrPort, error) { return socket.GetPeerName(p.l, fd) }
-
-// Poll waits for events on descriptors (a negative timeout waits for
-// ever).
-func (p *Proc) Poll(fds []PollFd, timeout time.Duration) (int, error) {
-	return kern.Poll(p.l, fds, timeout)
-}
 
 // Queued returns how many bytes wait to be received on the socket at fd,
 // as ioctl(FIONREAD).
