@@ -52,7 +52,12 @@ func newFuzzFixture(t *testing.T, k *rump.Kernel, p *systest.Proc) *fuzzFixture 
 	c := must(kp.Socket(socket.AF_INET, socket.SOCK_STREAM, 0))
 	kp.Connect(c, la)
 	kp.SetNonblock(c, true)
-	fx.fds = []int{f, d, udp, ln, c, -1, 1000, sys.AT_FDCWD}
+	kp.Mkfifo("/tmp/p", 0o644)
+	pr, pw, err := kp.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.fds = []int{f, d, udp, ln, c, -1, 1000, sys.AT_FDCWD, pr, pw}
 	tmpfsArgs := make([]byte, sys.SizeofTmpfsArgs)
 	binary.LittleEndian.PutUint32(tmpfsArgs, 1)
 	binary.LittleEndian.PutUint64(tmpfsArgs[16:], 1<<20)
@@ -60,7 +65,7 @@ func newFuzzFixture(t *testing.T, k *rump.Kernel, p *systest.Proc) *fuzzFixture 
 	fx.ptrs = []uint64{
 		m.Str("/tmp/f"), m.Str("/tmp/d"), m.Str("/tmp/new"), m.Str("/mnt"), m.Str("tmpfs"),
 		m.Str("/tmp/l"), m.Str("ffs"), m.Str(""), m.Put(sockaddrIn(la.Port())),
-		m.Put(tmpfsArgs), m.Put(ufsArgs),
+		m.Put(tmpfsArgs), m.Put(ufsArgs), m.Str("/tmp/p"),
 	}
 	fx.spare = m.Alloc(0)
 	return fx
@@ -134,6 +139,24 @@ func FuzzSyscall(f *testing.F) {
 		call(sys.SYS_getvfsstat, mem(0), size(5000), num(1)),
 		call(sys.SYS_lseek, fd(0), num(0), [9]byte{6, 0, 0, 0, 0, 0, 0, 0, 0x80}, num(2)),
 		append(call(sys.SYS_getgroups, size(16), mem(0)), 1, 2, 3, 4, 5),
+		call(sys.SYS_pipe),
+		call(sys.SYS_pipe2, mem(0), num(4)),
+		call(sys.SYS_write, fd(9), mem(0), size(600)),
+		call(sys.SYS_read, fd(8), mem(0), size(100)),
+		call(sys.SYS___select50, size(12), mem(0), mem(8), mem(16), mem(32)),
+		call(sys.SYS___pselect50, size(300), mem(0), [9]byte{5}, [9]byte{5}, mem(32), mem(64)),
+		call(sys.SYS_clock_nanosleep, num(3), num(1), mem(0), mem(16)),
+		call(sys.SYS_fsync_range, fd(0), num(0x10), num(0), size(100)),
+		call(sys.SYS_posix_fallocate, fd(0), num(0), num(0), size(4096)),
+		call(sys.SYS_fdiscard, fd(0), num(0), num(0), size(4096)),
+		call(sys.SYS_pathconf, ptr(0), num(4)),
+		call(sys.SYS_fpathconf, fd(8), num(6)),
+		call(sys.SYS_open, ptr(11), num(0x06), num(0)),
+		call(sys.SYS_sendmmsg, fd(2), mem(0), size(3), num(0)),
+		call(sys.SYS_recvmmsg, fd(2), mem(0), size(3), num(0), mem(200)),
+		call(sys.SYS_setreuid, num(-1), size(1000)),
+		call(sys.SYS_seteuid, size(1000)),
+		call(sys.SYS_ioctl, fd(8), [9]byte{6, 0x7f, 0x66, 0x04, 0x40}, mem(0)),
 	}
 	for _, s := range seeds {
 		f.Add(append([]byte{1}, s...))

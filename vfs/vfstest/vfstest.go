@@ -126,6 +126,8 @@ func groups() []group {
 		{"fd", fdCases},
 		{"misc", miscCases},
 		{"at", atCases},
+		{"fifo", fifoCases},
+		{"pathconf", pathconfCases},
 		{"cache", cacheCases},
 		{"concurrent", concurrentCases},
 	}
