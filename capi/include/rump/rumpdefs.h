@@ -120,7 +120,29 @@
 /* Clocks and resource limits (time.h, sys/resource.h) */
 #define RUMP_CLOCK_REALTIME 0
 #define RUMP_CLOCK_MONOTONIC 3
+#define RUMP_TIMER_ABSTIME 0x1
 #define RUMP_RLIMIT_NOFILE 8
+
+/* fsync_range(2) flags and pathconf(2) names (sys/unistd.h), pipes and select (sys/syslimits.h, sys/fd_set.h) */
+#define RUMP_FDATASYNC 0x10
+#define RUMP_FFILESYNC 0x20
+#define RUMP_FDISKSYNC 0x40
+#define RUMP__PC_LINK_MAX 1
+#define RUMP__PC_MAX_CANON 2
+#define RUMP__PC_MAX_INPUT 3
+#define RUMP__PC_NAME_MAX 4
+#define RUMP__PC_PATH_MAX 5
+#define RUMP__PC_PIPE_BUF 6
+#define RUMP__PC_CHOWN_RESTRICTED 7
+#define RUMP__PC_NO_TRUNC 8
+#define RUMP__PC_VDISABLE 9
+#define RUMP__PC_SYNC_IO 10
+#define RUMP__PC_FILESIZEBITS 11
+#define RUMP__PC_SYMLINK_MAX 12
+#define RUMP__PC_2_SYMLINKS 13
+#define RUMP_PIPE_BUF 512
+#define RUMP_FD_SETSIZE 256
+#define RUMP_NFDBITS 32
 
 /* Address families, socket types and levels (sys/socket.h, netinet/in.h) */
 #define RUMP_AF_UNSPEC 0
@@ -175,6 +197,7 @@
 #define RUMP_MSG_WAITALL 0x40
 #define RUMP_MSG_DONTWAIT 0x80
 #define RUMP_MSG_NOSIGNAL 0x400
+#define RUMP_MSG_WAITFORONE 0x2000
 
 /* poll(2) (sys/poll.h) and ioctls (sys/filio.h) */
 #define RUMP_POLLIN 0x1
@@ -382,6 +405,12 @@ struct rump_msghdr {
 	int msg_flags;
 };
 
+/* sendmmsg(2) and recvmmsg(2): a message and the bytes it moved. */
+struct rump_mmsghdr {
+	struct rump_msghdr msg_hdr;
+	unsigned int msg_len;
+};
+
 struct rump_pollfd {
 	int fd;
 	short events;
@@ -457,9 +486,19 @@ struct rump_tmpfs_args {
 	uint32_t ta_root_mode;
 };
 
+/* select(2)'s sets: RUMP_FD_SETSIZE descriptors in 32-bit words. */
 typedef struct {
-	uint32_t fds_bits[8];
+	uint32_t fds_bits[(RUMP_FD_SETSIZE + RUMP_NFDBITS - 1) / RUMP_NFDBITS];
 } rump_fd_set;
+
+#define RUMP_FD_SET(n, p) ((p)->fds_bits[(unsigned)(n) / RUMP_NFDBITS] |= (uint32_t)1 << ((unsigned)(n) % RUMP_NFDBITS))
+#define RUMP_FD_CLR(n, p) ((p)->fds_bits[(unsigned)(n) / RUMP_NFDBITS] &= ~((uint32_t)1 << ((unsigned)(n) % RUMP_NFDBITS)))
+#define RUMP_FD_ISSET(n, p) (((p)->fds_bits[(unsigned)(n) / RUMP_NFDBITS] & ((uint32_t)1 << ((unsigned)(n) % RUMP_NFDBITS))) != 0)
+#define RUMP_FD_ZERO(p) do { \
+	unsigned rump_fdz_; \
+	for (rump_fdz_ = 0; rump_fdz_ < sizeof((p)->fds_bits) / sizeof((p)->fds_bits[0]); rump_fdz_++) \
+		(p)->fds_bits[rump_fdz_] = 0; \
+} while (0)
 
 typedef struct {
 	uint32_t __bits[4];
@@ -469,7 +508,6 @@ typedef struct {
 struct rump_aiocb;
 struct rump_itimerspec;
 struct rump_kevent;
-struct rump_mmsghdr;
 struct rump_quotactl_args;
 struct rump_sigevent;
 struct rump_stat30;
@@ -483,6 +521,8 @@ _Static_assert(sizeof(struct rump_timeval) == 16, "struct rump_timeval");
 _Static_assert(sizeof(struct rump_stat) == 152, "struct rump_stat");
 _Static_assert(sizeof(struct rump_iovec) == 16, "struct rump_iovec");
 _Static_assert(sizeof(struct rump_msghdr) == 48, "struct rump_msghdr");
+_Static_assert(sizeof(struct rump_mmsghdr) == 56, "struct rump_mmsghdr");
+_Static_assert(sizeof(rump_fd_set) == 32, "rump_fd_set");
 _Static_assert(sizeof(struct rump_pollfd) == 8, "struct rump_pollfd");
 _Static_assert(sizeof(struct rump_linger) == 8, "struct rump_linger");
 _Static_assert(sizeof(struct rump_statvfs) == 2256, "struct rump_statvfs");

@@ -81,7 +81,17 @@ func defGroups() []defGroup {
 			n("TMPFS_ARGS_VERSION", sys.TMPFS_ARGS_VERSION)),
 		group("Clocks and resource limits (time.h, sys/resource.h)",
 			n("CLOCK_REALTIME", sys.CLOCK_REALTIME), n("CLOCK_MONOTONIC", sys.CLOCK_MONOTONIC),
-			n("RLIMIT_NOFILE", sys.RLIMIT_NOFILE)),
+			x("TIMER_ABSTIME", sys.TIMER_ABSTIME), n("RLIMIT_NOFILE", sys.RLIMIT_NOFILE)),
+		group("fsync_range(2) flags and pathconf(2) names (sys/unistd.h), pipes and select (sys/syslimits.h, sys/fd_set.h)",
+			x("FDATASYNC", kern.FDATASYNC), x("FFILESYNC", kern.FFILESYNC), x("FDISKSYNC", kern.FDISKSYNC),
+			n("_PC_LINK_MAX", vfs.PC_LINK_MAX), n("_PC_MAX_CANON", vfs.PC_MAX_CANON),
+			n("_PC_MAX_INPUT", vfs.PC_MAX_INPUT), n("_PC_NAME_MAX", vfs.PC_NAME_MAX),
+			n("_PC_PATH_MAX", vfs.PC_PATH_MAX), n("_PC_PIPE_BUF", vfs.PC_PIPE_BUF),
+			n("_PC_CHOWN_RESTRICTED", vfs.PC_CHOWN_RESTRICTED), n("_PC_NO_TRUNC", vfs.PC_NO_TRUNC),
+			n("_PC_VDISABLE", vfs.PC_VDISABLE), n("_PC_SYNC_IO", vfs.PC_SYNC_IO),
+			n("_PC_FILESIZEBITS", vfs.PC_FILESIZEBITS), n("_PC_SYMLINK_MAX", vfs.PC_SYMLINK_MAX),
+			n("_PC_2_SYMLINKS", vfs.PC_2_SYMLINKS),
+			n("PIPE_BUF", kern.PIPE_BUF), n("FD_SETSIZE", sys.FD_SETSIZE), n("NFDBITS", kern.NFDBITS)),
 		group("Address families, socket types and levels (sys/socket.h, netinet/in.h)",
 			n("AF_UNSPEC", 0), n("AF_INET", socket.AF_INET), n("AF_INET6", socket.AF_INET6),
 			n("PF_UNSPEC", 0), n("PF_INET", socket.AF_INET), n("PF_INET6", socket.AF_INET6),
@@ -105,7 +115,7 @@ func defGroups() []defGroup {
 			x("MSG_OOB", socket.MSG_OOB), x("MSG_PEEK", socket.MSG_PEEK), x("MSG_DONTROUTE", socket.MSG_DONTROUTE),
 			x("MSG_EOR", socket.MSG_EOR), x("MSG_TRUNC", socket.MSG_TRUNC), x("MSG_CTRUNC", socket.MSG_CTRUNC),
 			x("MSG_WAITALL", socket.MSG_WAITALL), x("MSG_DONTWAIT", socket.MSG_DONTWAIT),
-			x("MSG_NOSIGNAL", socket.MSG_NOSIGNAL)),
+			x("MSG_NOSIGNAL", socket.MSG_NOSIGNAL), x("MSG_WAITFORONE", sys.MSG_WAITFORONE)),
 		group("poll(2) (sys/poll.h) and ioctls (sys/filio.h)",
 			x("POLLIN", socket.POLLIN), x("POLLPRI", socket.POLLPRI), x("POLLOUT", socket.POLLOUT),
 			x("POLLERR", socket.POLLERR), x("POLLHUP", socket.POLLHUP), x("POLLNVAL", socket.POLLNVAL),
@@ -171,6 +181,8 @@ _Static_assert(sizeof(struct rump_timeval) == %d, "struct rump_timeval");
 _Static_assert(sizeof(struct rump_stat) == %d, "struct rump_stat");
 _Static_assert(sizeof(struct rump_iovec) == %d, "struct rump_iovec");
 _Static_assert(sizeof(struct rump_msghdr) == %d, "struct rump_msghdr");
+_Static_assert(sizeof(struct rump_mmsghdr) == %d, "struct rump_mmsghdr");
+_Static_assert(sizeof(rump_fd_set) == %d, "rump_fd_set");
 _Static_assert(sizeof(struct rump_pollfd) == %d, "struct rump_pollfd");
 _Static_assert(sizeof(struct rump_linger) == %d, "struct rump_linger");
 _Static_assert(sizeof(struct rump_statvfs) == %d, "struct rump_statvfs");
@@ -182,6 +194,7 @@ _Static_assert(sizeof(struct rump_sockaddr_in) == %d, "struct rump_sockaddr_in")
 
 #endif /* _RUMP_RUMPDEFS_H_ */
 `, sys.SizeofTimespec, sys.SizeofTimeval, sys.SizeofStat, sys.SizeofIovec, sys.SizeofMsghdr,
+		sys.SizeofMmsghdr, sys.FD_SETSIZE/8,
 		sys.SizeofPollfd, sys.SizeofLinger, sys.SizeofStatvfs, sys.SizeofUfsArgs, sys.SizeofTmpfsArgs,
 		sys.SizeofDirentHeader, socket.SizeofSockaddrIn)
 	return b.Bytes()
@@ -252,6 +265,12 @@ struct rump_msghdr {
 	void *msg_control;
 	uint32_t msg_controllen;
 	int msg_flags;
+};
+
+/* sendmmsg(2) and recvmmsg(2): a message and the bytes it moved. */
+struct rump_mmsghdr {
+	struct rump_msghdr msg_hdr;
+	unsigned int msg_len;
 };
 
 struct rump_pollfd {
@@ -329,9 +348,19 @@ struct rump_tmpfs_args {
 	uint32_t ta_root_mode;
 };
 
+/* select(2)'s sets: RUMP_FD_SETSIZE descriptors in 32-bit words. */
 typedef struct {
-	uint32_t fds_bits[8];
+	uint32_t fds_bits[(RUMP_FD_SETSIZE + RUMP_NFDBITS - 1) / RUMP_NFDBITS];
 } rump_fd_set;
+
+#define RUMP_FD_SET(n, p) ((p)->fds_bits[(unsigned)(n) / RUMP_NFDBITS] |= (uint32_t)1 << ((unsigned)(n) % RUMP_NFDBITS))
+#define RUMP_FD_CLR(n, p) ((p)->fds_bits[(unsigned)(n) / RUMP_NFDBITS] &= ~((uint32_t)1 << ((unsigned)(n) % RUMP_NFDBITS)))
+#define RUMP_FD_ISSET(n, p) (((p)->fds_bits[(unsigned)(n) / RUMP_NFDBITS] & ((uint32_t)1 << ((unsigned)(n) % RUMP_NFDBITS))) != 0)
+#define RUMP_FD_ZERO(p) do { \
+	unsigned rump_fdz_; \
+	for (rump_fdz_ = 0; rump_fdz_ < sizeof((p)->fds_bits) / sizeof((p)->fds_bits[0]); rump_fdz_++) \
+		(p)->fds_bits[rump_fdz_] = 0; \
+} while (0)
 
 typedef struct {
 	uint32_t __bits[4];
@@ -341,7 +370,6 @@ typedef struct {
 struct rump_aiocb;
 struct rump_itimerspec;
 struct rump_kevent;
-struct rump_mmsghdr;
 struct rump_quotactl_args;
 struct rump_sigevent;
 struct rump_stat30;
