@@ -194,7 +194,6 @@ func TestPipeNonblock(t *testing.T) {
 
 func TestPipeBlockingWriteAndEPIPE(t *testing.T) {
 	l, r, w := pipeProc(t, 0)
-	p := pipeOf(t, l, w)
 	data := bytes.Repeat([]byte("0123456789abcdef"), PIPE_SIZE/16*3)
 	ch := goWrite(l, w, data)
 	got := make([]byte, 0, len(data))
@@ -214,7 +213,7 @@ func TestPipeBlockingWriteAndEPIPE(t *testing.T) {
 	}
 	// A writer asleep on a full pipe wakes with EPIPE when the reader goes.
 	r, w, _ = l.Pipe(0)
-	p = pipeOf(t, l, w)
+	p := pipeOf(t, l, w)
 	l.Write(w, data[:PIPE_SIZE])
 	ch = goWrite(l, w, data[:100])
 	blocks(t, p)
