@@ -7,7 +7,13 @@
 // A file-system driver implements FileSystem and Node (driver.go) and
 // registers itself with RegisterFS from init. The VFS calls a driver's
 // node methods with the vnode locks that the method's comment names held,
-// so drivers need no locks of their own for node state.
+// so drivers need no locks of their own for node state. Optional
+// upgrades are found by type assertion: CredWriter on a node, Pathconfer
+// (pathconf.go) on a file system.
+//
+// A FIFO's data never reaches its driver: while an end is open, the
+// vnode holds a kern.Pipe that its open files read and write
+// (fifo.go), as NetBSD's fifofs keeps a socket pair.
 //
 // Lock order, outermost first:
 //
