@@ -18,6 +18,8 @@
 // Lock order, outermost first:
 //
 //	Kernel.procMu > Proc.mu > FileTable.mu > File.offMu
+//	Pipe.mu > Waiters.mu
 //
 // Kernel.mu, Sysctl.mu, the callout set and memory accounting are leaves.
+// vfs takes a FIFO's vnode lock outside its Pipe.mu.
 package kern
