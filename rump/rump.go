@@ -28,14 +28,14 @@ import (
 	_ "github.com/gorump/gorump/fs/tmpfs" // the root file system
 	"github.com/gorump/gorump/kern"
 	"github.com/gorump/gorump/rumpuser"
-	"github.com/gorump/gorump/rumpuser/posix"
 	"github.com/gorump/gorump/vfs"
 )
 
 // Options say how to boot a kernel. The zero value boots on the POSIX
 // host with its parameters (RUMP_NCPU, RUMP_MEMLIMIT, RUMP_VERBOSE...).
 type Options struct {
-	// Host is the hypercall host; nil means the POSIX host.
+	// Host is the hypercall host; nil means the POSIX host, except in a
+	// kernel-only build (see defaultHost), which has none.
 	Host rumpuser.Host
 	// NCPU is the number of virtual CPUs; 0 asks the host.
 	NCPU int
@@ -64,7 +64,10 @@ type Kernel struct {
 func Init(opts Options) (*Kernel, error) {
 	host := opts.Host
 	if host == nil {
-		host = posix.New()
+		var err error
+		if host, err = defaultHost(); err != nil {
+			return nil, err
+		}
 	}
 	values := map[string]string{}
 	if opts.RootFS != "" {
