@@ -1,0 +1,7 @@
+//go:build gorump_kernelonly
+
+package librumpuser
+
+// #cgo CFLAGS: -I${SRCDIR}/../include -Wall -Wextra
+// #cgo LDFLAGS: -lpthread
+import "C"
