@@ -39,9 +39,11 @@ func booted() *rump.Kernel {
 // abVerbose is NetBSD's AB_VERBOSE boot flag.
 const abVerbose = 0x20000
 
-// rumpcapi_init boots the kernel on the POSIX host, which reads the
-// RUMP_* environment as rump.Init does; howto is rump_boot_sethowto's.
-// Booting again is a no-op that returns 0, as NetBSD's rump_init.
+// rumpcapi_init boots the kernel on the host of bootHost: the POSIX
+// host, which reads the RUMP_* environment as rump.Init does, or in a
+// kernel-only build the C hypercalls (kernelonly.go); howto is
+// rump_boot_sethowto's. Booting again is a no-op that returns 0, as
+// NetBSD's rump_init.
 //
 //export rumpcapi_init
 func rumpcapi_init(howto C.int) C.int {
@@ -50,7 +52,11 @@ func rumpcapi_init(howto C.int) C.int {
 	if kernel != nil {
 		return 0
 	}
-	k, err := rump.Init(rump.Options{Verbose: howto&abVerbose != 0})
+	host, err := bootHost()
+	if err != nil {
+		return errnoOf(err)
+	}
+	k, err := rump.Init(rump.Options{Host: host, Verbose: howto&abVerbose != 0})
 	if err != nil {
 		return C.int(errno.From(err).(errno.Errno))
 	}
@@ -111,7 +117,13 @@ func rumpcapi_syscall(lwp C.uint64_t, num C.int, data unsafe.Pointer, dlen C.siz
 		}
 		args = unsafe.Slice((*byte)(data), int(dlen))
 	}
-	r, e := sys.Syscall(l, localMemory{}, int(num), args)
+	var r [2]int64
+	var e errno.Errno
+	if num == sys.SYS_reboot {
+		r, e = reboot(l, args)
+	} else {
+		r, e = sys.Syscall(l, localMemory{}, int(num), args)
+	}
 	if rv != nil {
 		out := unsafe.Slice(rv, 2)
 		out[0], out[1] = C.int64_t(r[0]), C.int64_t(r[1])

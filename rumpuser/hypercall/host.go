@@ -129,8 +129,9 @@ func (h *Host) Console(p []byte) {
 }
 
 // Dprintf prints to the hypervisor's debug output with rumpuser_dprintf,
-// which bypasses the kernel's console.
-func (h *Host) Dprintf(format string, args ...any) {
+// which bypasses the kernel's console. It needs no Host: it is how to
+// report that Init failed.
+func Dprintf(format string, args ...any) {
 	s := C.CString(fmt.Sprintf(format, args...))
 	defer C.free(unsafe.Pointer(s))
 	C.gorump_hypercall_dputs(s)

@@ -60,7 +60,9 @@ struct rump_boot_etfs {
 
 /*
  * rump_init boots the process's kernel on the POSIX host, reading
- * RUMP_NCPU, RUMP_MEMLIMIT, RUMP_VERBOSE... from the environment. It
+ * RUMP_NCPU, RUMP_MEMLIMIT, RUMP_VERBOSE... from the environment; a
+ * kernel-only librump (buildrump -k) boots on the hypercalls of
+ * rumpuser.h instead, which ask the hypercall library for them. It
  * returns 0 or an errno; calling it again returns 0.
  */
 int rump_init(void);

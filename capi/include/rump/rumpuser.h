@@ -1,9 +1,38 @@
 /*
  * rumpuser.h: NetBSD's hypercall interface, version 17, as declarations
- * and constants. gorump's kernel runs on its own Go hosts (package
- * rumpuser); these declarations are for C code written against the
- * interface, such as a hypercall library for NetBSD-built kernels. The
- * library does not implement them.
+ * and constants, with NetBSD's names and signatures.
+ *
+ * librump as buildrump builds it by default runs its kernel on its own
+ * POSIX host, Go code inside the library, and calls none of these. Built
+ * kernel-only (buildrump -k, the Go build tag gorump_kernelonly), librump
+ * defines none of them either but calls the subset gorump needs, which
+ * the program must link from a hypercall library: NetBSD's librumpuser,
+ * or gorump's own librumpuser_gorump (capi/librumpuser). rump_init calls
+ * rumpuser_init with librump's upcalls, then, as the kernel needs them:
+ *
+ *	rumpuser_init		once, at rump_init; it must accept version 17
+ *	rumpuser_getparam	_RUMPUSER_NCPU, _RUMPUSER_HOSTNAME,
+ *				RUMP_MEMLIMIT, RUMP_VERBOSE, RUMP_NVNODES...
+ *	rumpuser_putchar	the kernel console
+ *	rumpuser_dprintf	why rump_init failed
+ *	rumpuser_clock_gettime	RELWALL and ABSMONO
+ *	rumpuser_clock_sleep	RELWALL
+ *	rumpuser_getrandom	until the buffer is full
+ *	rumpuser_open		etfs and disks; RUMPUSER_OPEN_BIO for block
+ *				devices and disk images
+ *	rumpuser_close
+ *	rumpuser_getfileinfo	also a file's size, by its name
+ *	rumpuser_bio		I/O on what was opened with RUMPUSER_OPEN_BIO
+ *	rumpuser_iovread	I/O on other files (etfs RUMP_ETFS_REG), one
+ *	rumpuser_iovwrite	iovec at an offset
+ *	rumpuser_syncfd
+ *	rumpuser_exit		from rump_sys_reboot
+ *
+ * Threads, locks, memory and timers are the Go runtime's, so the other
+ * hypercalls (rumpuser_thread_*, _curlwp*, _mutex_*, _rw_*, _cv_*,
+ * _malloc, _anonmmap, _kill, _dl_bootstrap, _daemonize_*, _sp_*) are
+ * declared here for C code written against the whole interface, and
+ * never called.
  */
 #ifndef _RUMP_RUMPUSER_H_
 #define _RUMP_RUMPUSER_H_
