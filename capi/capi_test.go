@@ -51,7 +51,7 @@ func ffsImage(t *testing.T) string {
 // TestPrograms builds each program of tests/ against librump.so and
 // librump.a and runs it.
 func TestPrograms(t *testing.T) {
-	for _, prog := range []string{"headers", "fs", "ffs", "reboot", "daemon", "net", "threads", "shmif", "pipe"} {
+	for _, prog := range []string{"headers", "fs", "ffs", "etfs", "reboot", "daemon", "net", "threads", "shmif", "pipe"} {
 		for _, static := range []bool{false, true} {
 			name := prog + "/shared"
 			if static {
