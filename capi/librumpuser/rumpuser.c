@@ -19,7 +19,9 @@
  * RUMP_THREADS=0 makes rumpuser_bio synchronous (by default one I/O
  * thread serves it); RUMPUSER_GORUMP_TRACE, when set and not "0",
  * prints each hypercall but the console's, the clock's and the random
- * source's, with its result, on standard error.
+ * source's, with its result, on standard error; RUMPUSER_GORUMP_VERSION
+ * makes rumpuser_init claim another interface version, to test a
+ * kernel's refusal.
  */
 #define _GNU_SOURCE
 
@@ -193,11 +195,13 @@ int
 rumpuser_init(int version, const struct rumpuser_hyperup *hyperup)
 {
 	const char *t = getenv("RUMPUSER_GORUMP_TRACE");
+	const char *v = getenv("RUMPUSER_GORUMP_VERSION");
+	int mine = v != NULL && *v != '\0' ? atoi(v) : RUMPUSER_VERSION;
 
 	tracing = t != NULL && *t != '\0' && strcmp(t, "0") != 0;
-	if (version != RUMPUSER_VERSION) {
+	if (version != mine) {
 		fprintf(stderr, "rumpuser mismatch, kern: %d, hypervisor %d\n",
-		    version, RUMPUSER_VERSION);
+		    version, mine);
 		trace("rumpuser_init(%d) = %d", version, RUMP_EINVAL);
 		return RUMP_EINVAL;
 	}
