@@ -55,6 +55,9 @@ func (b *builder) settingArgs() []string {
 	if b.release {
 		args = append(args, "-r")
 	}
+	if b.kernelOnly {
+		args = append(args, "-k")
+	}
 	for range b.debug {
 		args = append(args, "-D")
 	}
@@ -109,7 +112,7 @@ func (b *builder) conf(tc *toolchain) string {
 	kv("JOBS", strconv.Itoa(b.jobs))
 	kv("RELEASE", strconv.FormatBool(b.release))
 	kv("DEBUG", strconv.Itoa(b.debug))
-	kv("KERNEL_ONLY", "false")
+	kv("KERNEL_ONLY", strconv.FormatBool(b.kernelOnly))
 	kv("CFLAGS", strings.Join(b.flags.c, " "))
 	kv("CPPFLAGS", strings.Join(b.flags.cpp, " "))
 	kv("LDFLAGS", strings.Join(b.flags.ld, " "))
@@ -203,7 +206,11 @@ func (b *builder) build() error {
 	for _, c := range in {
 		names = append(names, c.name)
 	}
-	b.say("build: components %s for %s", strings.Join(names, ","), tc.target)
+	kind := ""
+	if b.kernelOnly {
+		kind = ", kernel only (tag " + kernelOnlyTag + ")"
+	}
+	b.say("build: components %s for %s%s", strings.Join(names, ","), tc.target, kind)
 
 	buildDir := filepath.Join(b.obj, "build")
 	if err := os.MkdirAll(buildDir, 0o755); err != nil {
@@ -215,6 +222,7 @@ func (b *builder) build() error {
 			out = filepath.Join(buildDir, "librump.a")
 		}
 		args := []string{"build", "-buildmode=" + mode, "-o", out, "-overlay", overlay}
+		args = append(args, b.goTags()...)
 		args = append(args, b.goFlags(tc, mode)...)
 		args = append(args, "./capi")
 		b.say("build: go %s", strings.Join(args, " "))
@@ -238,6 +246,20 @@ func (b *builder) build() error {
 		}
 	}
 	aliases := aliasLibs(in)
+	if b.kernelOnly {
+		// The hypercall library is the program's to link, not librump.
+		aliases = slices.DeleteFunc(aliases, func(l string) bool { return l == "rumpuser" })
+		if err := b.buildHypercallLib(tc, buildDir); err != nil {
+			return err
+		}
+		for _, ext := range []string{".a", ".so"} {
+			name := "lib" + hypercallLib + ext
+			if err := copyFile(filepath.Join(buildDir, name), filepath.Join(lib, name)); err != nil {
+				return err
+			}
+		}
+		b.say("build: lib: lib%s.so and .a, gorump's hypercall library (from %s)", hypercallLib, hypercallSrc)
+	}
 	if err := writeAliases(lib, aliases); err != nil {
 		return err
 	}
@@ -245,7 +267,13 @@ func (b *builder) build() error {
 	if err := b.stageHeaders(stage); err != nil {
 		return err
 	}
-	return b.checkSymbols(tc, lib)
+	if err := b.checkSymbols(tc, lib); err != nil {
+		return err
+	}
+	if b.kernelOnly {
+		return b.checkHypercalls(tc, lib)
+	}
+	return nil
 }
 
 // goFlags are the go build flags of -r and -D.
@@ -304,7 +332,8 @@ func (b *builder) writeOverlay(chosen []*component) (string, error) {
 // linkedComponents returns the components whose packages capi links
 // in, with the overlay: those -c chose and those capi imports itself.
 func (b *builder) linkedComponents(env []string, overlay string) ([]*component, error) {
-	cmd := exec.Command("go", "list", "-deps", "-overlay", overlay, "-f", "{{.ImportPath}}", "./capi")
+	args := append([]string{"list", "-deps", "-overlay", overlay}, b.goTags()...)
+	cmd := exec.Command("go", append(args, "-f", "{{.ImportPath}}", "./capi")...)
 	cmd.Dir = b.src
 	cmd.Env = env
 	var stderr bytes.Buffer

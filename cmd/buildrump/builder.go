@@ -23,6 +23,7 @@ type builder struct {
 	quiet      int
 	debug      int
 	release    bool
+	kernelOnly bool // -k
 	flags      cflags
 	components []string // chosen with -c; nil means all
 	rawFlags   []string // -F as given, for rumpmake
@@ -32,10 +33,7 @@ type builder struct {
 
 // newBuilder resolves the options against the environment.
 func newBuilder(e *env, o *options, cmds []string) (*builder, error) {
-	b := &builder{e: e, jobs: o.jobs, quiet: int(o.quiet), debug: int(o.debug), release: o.release, rawFlags: o.flags}
-	if o.kernelOnly {
-		return nil, &stepError{"-k", errors.New("kernel-only builds are not supported yet: gorump has no C hypercall library for a kernel-only librump to use (its POSIX host is Go, inside librump)")}
-	}
+	b := &builder{e: e, jobs: o.jobs, quiet: int(o.quiet), debug: int(o.debug), release: o.release, kernelOnly: o.kernelOnly, rawFlags: o.flags}
 	if o.release && o.debug > 0 {
 		return nil, usagef("-r and -D conflict")
 	}

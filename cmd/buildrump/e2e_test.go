@@ -214,7 +214,8 @@ func TestCrossEndToEnd(t *testing.T) {
 }
 
 // TestEndToEnd runs "buildrump -q checkout fullbuild tests" over this
-// module into temporary dirs: the real librump, booting real kernels.
+// module into temporary dirs: the real librump, booting real kernels;
+// then "-k fullbuild tests" from the same checkout.
 func TestEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("copies the module and builds the whole kernel twice")
@@ -238,4 +239,31 @@ func TestEndToEnd(t *testing.T) {
 		"checkout", "fullbuild", "tests")
 	requireSuccess(t, "checkout fullbuild tests", status, stdout, stderr)
 	t.Logf("%s", stdout)
+
+	// -k from the same checkout: the kernel-only librump, with gorump's
+	// hypercall library in place of librumpuser.
+	dest := filepath.Join(tmp, "rump-k")
+	status, stdout, stderr = buildrump(t, root, env, "-q", "-k",
+		"-s", filepath.Join(tmp, "src"), "-o", filepath.Join(tmp, "obj-k"), "-d", dest,
+		"fullbuild", "tests")
+	requireSuccess(t, "-k fullbuild tests", status, stdout, stderr)
+	t.Logf("-k:\n%s", stdout)
+	for _, want := range []string{">> test reboot (static)          ok", ">> test ffs (shared)             ok", " 0 skipped, 0 failed"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("-k output lacks %q", want)
+		}
+	}
+	for _, f := range []string{"lib/librump.so", "lib/librump.a", "lib/librumpuser_gorump.so", "lib/librumpuser_gorump.a", "lib/librumpvfs.so"} {
+		if _, err := os.Lstat(filepath.Join(dest, f)); err != nil {
+			t.Errorf("-k: not installed: %v", err)
+		}
+	}
+	if _, err := os.Lstat(filepath.Join(dest, "lib/librumpuser.so")); err == nil {
+		t.Errorf("-k installed a librumpuser")
+	}
+	// Testing it without -k is refused, not a failure to link.
+	status, _, stderr = buildrump(t, root, env, "-q", "-s", filepath.Join(tmp, "src"), "-o", filepath.Join(tmp, "obj-k"), "-d", dest, "tests")
+	if status != exitFailure || !strings.Contains(stderr, "is kernel-only") {
+		t.Errorf("tests without -k of a kernel-only install: status %d, %q", status, stderr)
+	}
 }

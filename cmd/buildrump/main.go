@@ -88,7 +88,8 @@ commands:
   kernelheaders  install only the headers (capi/include/rump)
   tests          compile the C tests (cmd/buildrump/testdata/*.c and
                  capi/tests/*.c) against the destination dir with
-                 NetBSD's link lines, into its bin/, run each, linked
+                 NetBSD's link lines (with -k, -lrumpuser replaced by
+                 -lrumpuser_gorump), into its bin/, run each, linked
                  shared and static, and print each result; a cross
                  build runs under qemu-user when it is installed and
                  fails, saying so, when it is not
@@ -103,7 +104,8 @@ the destination dir (-d):
                  as symlinks to librump.so, .a as empty archives, so that
                  "-lrumpfs_ffs -lrumpdev_disk -lrumpdev -lrumpvfs -lrump
                  -lrumpuser -lpthread" links unchanged, and a component
-                 left out fails to link by name
+                 left out fails to link by name. With -k: no
+                 librumpuser, and librumpuser_gorump.so and .a
   include/rump/  the headers
   bin/           the test programs
 
@@ -132,10 +134,20 @@ options:
              component left out that capi needs is kept, with a warning.
              The choice is made by replacing capi/components.go through
              go build -overlay.
-  -k         kernel only: NOT SUPPORTED YET. It is recorded, and the run
-             fails at once: gorump has no C hypercall library to build
-             a kernel-only librump against (the POSIX host is Go, inside
-             librump).
+  -k         kernel only: librump without its POSIX host (Go build tag
+             gorump_kernelonly). Its kernel calls NetBSD's rumpuser(3)
+             version 17 hypercalls as C functions, the subset that
+             include/rump/rumpuser.h lists, and rump_init hands the
+             hypervisor librump's upcalls in rumpuser_init. They come
+             from the hypercall library the program links: NetBSD's
+             librumpuser, or gorump's own librumpuser_gorump
+             (capi/librumpuser/rumpuser.c, POSIX), which -k builds
+             with $CC and installs under that name beside librump. No
+             librumpuser alias is installed, so link with
+             "... -lrump -lrumpuser_gorump -lpthread", or -lrumpuser
+             for a librumpuser of your own. The Go runtime beneath the
+             kernel still takes threads, memory and timers from the
+             operating system.
   -h         print this help
 
 environment:

@@ -46,7 +46,6 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"-c", "ffs,zfs", "build"}, nil, exitUsage, "-c zfs: unknown component; known: ffs,"},
 		{[]string{"-c", ",", "build"}, nil, exitUsage, `-c ",": no components named`},
 		{[]string{"build"}, map[string]string{"CFLAGS": "-O3"}, exitUsage, "CFLAGS is set in the environment: give it with -F CFLAGS=... instead"},
-		{[]string{"-k", "build"}, nil, exitFailure, "buildrump: -k: kernel-only builds are not supported yet"},
 		{[]string{"build"}, nil, exitFailure, "buildrump: build: " + filepath.Join(wd, "src") + " is not a checkout"},
 		{[]string{"checkout"}, nil, exitFailure, "is not inside the gorump module"},
 	} {
@@ -79,7 +78,8 @@ func TestHelp(t *testing.T) {
 		t.Fatalf("-h: status %d", status)
 	}
 	for _, want := range []string{"checkout", "fullbuild", "tarup", "kernelheaders", "listdates",
-		"-k         kernel only: NOT SUPPORTED YET", "-c list", "lib/", "include/rump/", "bin/",
+		"-k         kernel only: librump without its POSIX host", "-lrump -lrumpuser_gorump -lpthread",
+		"-c list", "lib/", "include/rump/", "bin/",
 		"buildrump ran successfully"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("help lacks %q", want)
@@ -139,6 +139,15 @@ func TestOptions(t *testing.T) {
 	}
 	if strings.Count(strings.Join(args, " "), "-D") != 2 {
 		t.Errorf("settingArgs %q: want -D twice", args)
+	}
+	if b.kernelOnly || slices.Contains(args, "-k") || b.goTags() != nil {
+		t.Errorf("no -k: kernelOnly %v, settingArgs %q, tags %q", b.kernelOnly, args, b.goTags())
+	}
+
+	// -k: the tag, and rumpmake keeps it.
+	b = parse("-k", "build")
+	if !b.kernelOnly || !slices.Contains(b.settingArgs(), "-k") || !slices.Equal(b.goTags(), []string{"-tags", "gorump_kernelonly"}) {
+		t.Errorf("-k: kernelOnly %v, settingArgs %q, tags %q", b.kernelOnly, b.settingArgs(), b.goTags())
 	}
 
 	// At a module root whose ./rump is gorump's Go package, the
@@ -391,6 +400,50 @@ func TestComponentsOfThisTree(t *testing.T) {
 		}
 		if strings.Join(got, ",") != tc.want {
 			t.Errorf("-c %s links in %s, want %s", tc.chosen, strings.Join(got, ","), tc.want)
+		}
+	}
+}
+
+func TestWithHypercallLib(t *testing.T) {
+	for _, tc := range []struct{ line, want string }{
+		{"-lrump -lrumpuser -lpthread", "-lrump -lrumpuser_gorump -lpthread"},
+		{"-lrumpfs_ffs -lrumpvfs -lrump -lpthread", "-lrumpfs_ffs -lrumpvfs -lrump -lrumpuser_gorump -lpthread"},
+		{"-lpthread", "-lpthread -lrumpuser_gorump"},
+	} {
+		line := strings.Fields(tc.line)
+		if got := strings.Join(withHypercallLib(line), " "); got != tc.want {
+			t.Errorf("withHypercallLib(%q) = %q, want %q", tc.line, got, tc.want)
+		}
+		if strings.Join(line, " ") != tc.line {
+			t.Errorf("withHypercallLib changed its argument: %q", line)
+		}
+	}
+}
+
+// TestCheckDestKind checks that tests refuses a destination built for
+// the other mode.
+func TestCheckDestKind(t *testing.T) {
+	normal, kernelOnly := t.TempDir(), t.TempDir()
+	if err := writeAliases(normal, []string{"rumpvfs", "rumpuser"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeAliases(kernelOnly, []string{"rumpvfs"}); err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, kernelOnly, map[string]string{"librumpuser_gorump.so": "", "librumpuser_gorump.a": ""})
+	for _, tc := range []struct {
+		kernelOnly bool
+		lib, want  string
+	}{
+		{false, normal, ""},
+		{true, kernelOnly, ""},
+		{true, normal, "run buildrump -k fullbuild first"},
+		{false, kernelOnly, "is kernel-only"},
+	} {
+		b := &builder{kernelOnly: tc.kernelOnly}
+		err := b.checkDestKind(tc.lib)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("kernelOnly %v on %s: %v, want %q", tc.kernelOnly, filepath.Base(tc.lib), err, tc.want)
 		}
 	}
 }

@@ -167,6 +167,9 @@ func (b *builder) tests() error {
 	if _, err := os.Stat(filepath.Join(lib, "librump.so")); err != nil {
 		return fmt.Errorf("no librump.so in %s: run buildrump install first", lib)
 	}
+	if err := b.checkDestKind(lib); err != nil {
+		return err
+	}
 	installed := installedLibs(lib)
 	def := linkLine(installed)
 	var tests []cTest
@@ -180,6 +183,9 @@ func (b *builder) tests() error {
 			t, err := readTest(f, def)
 			if err != nil {
 				return err
+			}
+			if b.kernelOnly {
+				t.link = withHypercallLib(t.link)
 			}
 			tests = append(tests, t)
 		}
