@@ -30,6 +30,17 @@
 // first page give EFAULT, other bad pointers crash the process, as they
 // do in NetBSD's in-process rump kernels.
 //
+// Built with the tag gorump_kernelonly (what buildrump -k builds), the
+// library is kernel-only: it has no POSIX host inside, and rump_init
+// boots on NetBSD's rumpuser(3) version 17 hypercalls, C functions the
+// program links from a hypercall library (rump/rumpuser.h lists the ones
+// gorump calls); capi/librumpuser holds gorump's own, for POSIX hosts
+// (kernelonly.go, kernelonly.c):
+//
+//	go build -tags gorump_kernelonly -buildmode=c-archive -o librump.a ./capi
+//	cc -Icapi/include -c capi/librumpuser/rumpuser.c
+//	cc -Icapi/include prog.c librump.a rumpuser.o -lpthread -ldl -lm
+//
 // The rump_sys_ wrappers (zsyscalls.c) and the headers rump_syscalls.h
 // and rumpdefs.h are generated from package sys's table and the
 // kernel's constants by internal/gen:
