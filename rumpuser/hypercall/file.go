@@ -12,6 +12,7 @@ import (
 	"io"
 	"runtime"
 	"runtime/cgo"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/gorump/gorump/kern/errno"
@@ -24,6 +25,8 @@ type file struct {
 	name string
 	fd   C.int
 	bio  bool // opened with OpenBIO: I/O through rumpuser_bio
+
+	closed atomic.Bool // the descriptor number may belong to another file now
 }
 
 // bioResult is what a bio completion reports.
@@ -140,7 +143,11 @@ func (f *file) Sync(flags rumpuser.SyncFlags) error {
 	return hypercallErrno(C.rumpuser_syncfd(f.fd, C.int(flags), 0, 0))
 }
 
-// Close calls rumpuser_close, which syncs first.
+// Close calls rumpuser_close, which syncs first. Closing again fails
+// with EBADF and leaves the hypervisor alone.
 func (f *file) Close() error {
+	if f.closed.Swap(true) {
+		return errno.EBADF
+	}
 	return hypercallErrno(C.rumpuser_close(f.fd))
 }

@@ -142,6 +142,7 @@ func TestBlockIO(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Errorf("Close: %v", err)
 	}
+	wantErrno(t, "second Close", f.Close(), errno.EBADF)
 	data, err := os.ReadFile(name)
 	if err != nil || !bytes.Equal(data[5*4096:6*4096], bytes.Repeat([]byte{6}, 4096)) {
 		t.Errorf("the host file does not hold what was written: %v", err)
