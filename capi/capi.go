@@ -3,8 +3,6 @@ package main
 /*
 #include <stddef.h>
 #include <stdint.h>
-
-void rumpcapi_reboot_exit(int);
 */
 import "C"
 
@@ -62,7 +60,7 @@ func rumpcapi_init(howto C.int) C.int {
 	}
 	kernel = k
 	initLWP.Store(k.InitProc().LWP())
-	k.Kern().SetRebooter(func(howto kern.RebootFlags) { C.rumpcapi_reboot_exit(C.int(howto)) })
+	k.Kern().SetRebooter(rebooter)
 	return 0
 }
 
@@ -117,13 +115,7 @@ func rumpcapi_syscall(lwp C.uint64_t, num C.int, data unsafe.Pointer, dlen C.siz
 		}
 		args = unsafe.Slice((*byte)(data), int(dlen))
 	}
-	var r [2]int64
-	var e errno.Errno
-	if num == sys.SYS_reboot {
-		r, e = reboot(l, args)
-	} else {
-		r, e = sys.Syscall(l, localMemory{}, int(num), args)
-	}
+	r, e := sys.Syscall(l, localMemory{}, int(num), args)
 	if rv != nil {
 		out := unsafe.Slice(rv, 2)
 		out[0], out[1] = C.int64_t(r[0]), C.int64_t(r[1])

@@ -11,7 +11,6 @@ extern const struct rumpuser_hyperup rumpcapi_hyperup;
 import "C"
 
 import (
-	"encoding/binary"
 	"sync"
 	"time"
 	"unsafe"
@@ -65,47 +64,18 @@ func rumpcapi_hyp_syscall(lwp C.uint64_t, num C.int, args unsafe.Pointer, rv *C.
 	return rumpcapi_syscall(lwp, num, args, C.size_t(slots*sys.SlotSize), rv)
 }
 
-// reboot(2)'s flags that it acts on (sys/reboot.h).
-const (
-	rbNoSync = 0x004 // do not sync the file systems
-	rbHalt   = 0x008 // halt, do not exit
-	rbDump   = 0x100 // end with a core dump
-)
-
-// reboot is reboot(2), as NetBSD's rump kernel's cpu_reboot does it: the
-// kernel halts, syncing and unmounting its file systems unless
-// RB_NOSYNC, and the hypervisor ends the process with rumpuser_exit(0)
-// (RB_DUMP: at once, with RUMPUSER_PANIC). With RB_HALT the process
-// stays: the call sleeps for ever. Only root may reboot (EPERM).
-func reboot(l *kern.LWP, args []byte) ([2]int64, errno.Errno) {
-	k := booted()
-	if k == nil || hyp == nil {
-		return [2]int64{}, errno.ENXIO
-	}
-	if len(args) < sys.SlotSize {
-		return [2]int64{}, errno.EINVAL
-	}
-	if !l.Cred().IsRoot() {
-		return [2]int64{}, errno.EPERM
-	}
-	// The int is at the start of its register_t slot on little-endian
-	// machines, at the end on big-endian: the slot's low 32 bits.
-	howto := int32(binary.NativeEndian.Uint64(args[:sys.SlotSize]))
-	k.Kern().Printf("rump kernel halting...\n")
-	if howto&rbDump != 0 {
+// rebooter ends the process after reboot(2) has halted the kernel, as
+// NetBSD's rump kernel does, through the hypervisor: rumpuser_exit(0),
+// or rumpuser_exit(RUMPUSER_PANIC) for RB_DUMP; with RB_HALT the caller
+// sleeps for ever in rumpuser_clock_sleep.
+func rebooter(howto kern.RebootFlags) {
+	switch {
+	case howto&kern.RBDump != 0:
 		hyp.Exit(hypercall.Panic)
-	}
-	if howto&rbNoSync == 0 {
-		if err := k.Halt(); err != nil {
-			k.Kern().Printf("rump kernel halt: %v\n", err)
-		}
-	}
-	if howto&rbHalt != 0 {
-		k.Kern().Printf("rump kernel halted (with RB_HALT, not exiting)\n")
+	case howto&kern.RBHalt != 0:
 		for {
 			hyp.Clock().Sleep(10 * time.Second)
 		}
 	}
 	hyp.Exit(0)
-	return [2]int64{}, 0
 }

@@ -2,11 +2,12 @@
 
 package main
 
+// void rumpcapi_reboot_exit(int);
+import "C"
+
 import (
 	"github.com/gorump/gorump/kern"
-	"github.com/gorump/gorump/kern/errno"
 	"github.com/gorump/gorump/rumpuser"
-	"github.com/gorump/gorump/sys"
 )
 
 // librump's own host, the POSIX host inside it; kernelonly.go has the
@@ -16,10 +17,6 @@ import (
 // the RUMP_* environment.
 func bootHost() (rumpuser.Host, error) { return nil, nil }
 
-// reboot is the table's reboot(2), which gorump does not have (ENOSYS):
-// with the POSIX host inside librump there is no hypervisor to end the
-// process, and halting the kernel under a running program is not
-// asked for.
-func reboot(l *kern.LWP, args []byte) ([2]int64, errno.Errno) {
-	return sys.Syscall(l, localMemory{}, sys.SYS_reboot, args)
-}
+// rebooter ends the process after reboot(2) has halted the kernel
+// (capi.c's rumpcapi_reboot_exit).
+func rebooter(howto kern.RebootFlags) { C.rumpcapi_reboot_exit(C.int(howto)) }
