@@ -144,6 +144,18 @@ func TestKernelOnlyReboot(t *testing.T) {
 	}
 }
 
+// TestKernelOnlyUpcalls makes the calls a hypervisor would through the
+// upcalls librump gave rumpuser_init.
+func TestKernelOnlyUpcalls(t *testing.T) {
+	for _, static := range []bool{false, true} {
+		bin := capitest.CCKernelOnly(t, filepath.Join("librumpuser", "testdata", "upcalls.c"), static)
+		out, trace, status := runKernelOnly(t, bin, nil)
+		if status != 0 || out != "upcalls: ok\n" {
+			t.Errorf("static %v: status %d, output %q\n%s", static, status, out, trace)
+		}
+	}
+}
+
 // TestKernelOnlyVersionMismatch checks that rump_init fails, saying why,
 // on a hypervisor of another rumpuser version.
 func TestKernelOnlyVersionMismatch(t *testing.T) {

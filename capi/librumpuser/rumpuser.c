@@ -217,6 +217,17 @@ rumpuser_init(int version, const struct rumpuser_hyperup *hyperup)
 	return 0;
 }
 
+/*
+ * rumpuser_gorump_hyperup returns the upcalls rumpuser_init was given,
+ * so that a test can make the calls a hypervisor would; not part of
+ * rumpuser(3).
+ */
+const struct rumpuser_hyperup *
+rumpuser_gorump_hyperup(void)
+{
+	return &hyp;
+}
+
 /* Parameters. */
 
 static int
