@@ -116,6 +116,17 @@ func TestKernelOnlyPrograms(t *testing.T) {
 	}
 }
 
+// TestKernelOnlyShmifSkips checks that the shmif test skips, saying why,
+// on the kernel-only librump: rumpuser(3) has no hypercalls for bus
+// files, so its host has none.
+func TestKernelOnlyShmifSkips(t *testing.T) {
+	bin := capitest.CCKernelOnly(t, filepath.Join("tests", "shmif.c"), true)
+	out, trace, status := runKernelOnly(t, bin, []string{"TMPDIR=" + t.TempDir()})
+	if status != 37 || !strings.Contains(out, "shmif: skipped: this librump's host has no bus files") {
+		t.Errorf("status %d, output %q\n%s", status, out, trace)
+	}
+}
+
 // TestKernelOnlyReboot checks that rump_sys_reboot halts the kernel,
 // which leaves the FFS image it had mounted synced and clean, and ends
 // the process with rumpuser_exit(0), whose exit runs the program's
