@@ -63,7 +63,7 @@ func wantTrace(t *testing.T, trace string, patterns ...string) {
 // librump, linked shared and static with librumpuser_gorump, and checks
 // in the hypercall trace that the kernel reached its host through it.
 func TestKernelOnlyPrograms(t *testing.T) {
-	for _, prog := range []string{"headers", "fs", "ffs", "etfs", "daemon", "net", "threads"} {
+	for _, prog := range []string{"headers", "fs", "ffs", "etfs", "daemon", "net", "threads", "pipe"} {
 		for _, static := range []bool{false, true} {
 			name := prog + "/shared"
 			if static {
