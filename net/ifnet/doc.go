@@ -19,6 +19,11 @@
 // of loopback links are bare IP packets. The protocol's input function
 // takes ownership of the buffer.
 //
+// Link drivers whose device is written from a thread of their own (virtif,
+// shmif) build on two pieces: TxQueue, the queue between Transmit and the
+// writer thread, and LinkThreads, the threads Start starts and the
+// driver's Close waits for.
+//
 // Lock order, outermost first:
 //
 //	Net.cfgMu > (protocol locks taken by hooks: route, ARP) > Net.mu

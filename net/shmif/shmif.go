@@ -57,26 +57,20 @@ type Link struct {
 	// use the bus, and exclusively to change it. It comes before mu.
 	busMu sync.RWMutex
 
-	mu      sync.Mutex // guards the fields below
-	started bool
-	runs    uint64 // counts Init calls, so the receiver sees each one
-	start   cursor // where the receiver starts after the last Init
-	path    string // the link string; "" with no bus
-	bus     rumpuser.Bus
-	mem     busMem
+	mu    sync.Mutex // guards the fields below
+	runs  uint64     // counts Init calls, so the receiver sees each one
+	start cursor     // where the receiver starts after the last Init
+	path  string     // the link string; "" with no bus
+	bus   rumpuser.Bus
+	mem   busMem
 
 	closeOnce sync.Once
 	closeErr  error
 	closed    atomic.Bool
-	running   atomic.Bool    // the interface is up: the bus is read and written; set under mu
-	threads   sync.WaitGroup // the receiver and the writer
-	rxKick    chan struct{}  // wakes a receiver parked while down
-
-	txMu      sync.Mutex // guards txq, txWaiting and txClosed
-	txq       []*pkt.Buf
-	txWaiting bool // the writer waits for txWake
-	txClosed  bool
-	txWake    chan struct{}
+	running   atomic.Bool       // the interface is up: the bus is read and written; set under mu
+	threads   ifnet.LinkThreads // the receiver and the writer
+	rxKick    chan struct{}     // wakes a receiver parked while down
+	txq       *ifnet.TxQueue    // Transmit's frames, for the writer
 
 	stats stats
 }
@@ -105,7 +99,7 @@ func Create(k *kern.Kernel, cfg Config) (*Link, error) {
 		info:   ifnet.LinkInfo{Type: ifnet.LinkEthernet, Prefix: Prefix, MTU: MTU, Addr: addr},
 		sender: binary.NativeEndian.Uint64(r[4:]),
 		rxKick: make(chan struct{}, 1),
-		txWake: make(chan struct{}, 1),
+		txq:    ifnet.NewTxQueue(txQueueLen),
 	}
 	if k.Halted() {
 		return nil, fmt.Errorf("shmif: create: kernel halted: %w", errno.ENXIO)
@@ -286,36 +280,7 @@ func (l *Link) kickReceiver() {
 // which puts Transmit's frames on the bus. EBUSY when called twice,
 // ENXIO after Close or halt.
 func (l *Link) Start(rx func(*pkt.Buf)) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.closed.Load() || l.k.Halted() {
-		return errno.ENXIO
-	}
-	if l.started {
-		return errno.EBUSY
-	}
-	l.started = true
-	l.spawn(func(ctx context.Context) { l.receive(ctx, rx) })
-	l.spawn(func(context.Context) { l.write() })
-	return nil
-}
-
-// spawn runs f as a kernel thread that Close waits for, unless Close
-// has begun before it starts.
-func (l *Link) spawn(f func(ctx context.Context)) {
-	l.k.Go(func(ctx context.Context) {
-		l.mu.Lock()
-		if l.closed.Load() {
-			l.mu.Unlock()
-			return
-		}
-		// Close sets closed under mu before it waits, so this Add comes
-		// before that Wait.
-		l.threads.Add(1)
-		l.mu.Unlock()
-		defer l.threads.Done()
-		f(ctx)
-	})
+	return l.threads.Start(l.k, func(ctx context.Context) { l.receive(ctx, rx) }, func(context.Context) { l.write() })
 }
 
 // Close stops the receiver and the writer, waiting for them, and takes
@@ -324,6 +289,7 @@ func (l *Link) spawn(f func(ctx context.Context)) {
 // waits for a running rx call, so rx must not call it.
 func (l *Link) Close() error {
 	l.closeOnce.Do(func() {
+		l.threads.Close()
 		l.mu.Lock()
 		l.closed.Store(true)
 		l.running.Store(false)
@@ -333,17 +299,8 @@ func (l *Link) Close() error {
 			wakeBus(bus) //nolint:errcheck // the receiver's wait has a time limit
 		}
 		l.kickReceiver()
-		l.txMu.Lock()
-		l.txClosed = true
-		l.txMu.Unlock()
-		l.kickWriter()
+		l.txq.Close()
 		l.threads.Wait()
-		l.txMu.Lock()
-		for _, b := range l.txq {
-			b.Free()
-		}
-		l.txq = nil
-		l.txMu.Unlock()
 		l.busMu.Lock()
 		l.mu.Lock()
 		bus, l.bus, l.mem, l.path = l.bus, nil, nil, ""

@@ -22,62 +22,19 @@ func (l *Link) Transmit(b *pkt.Buf) error {
 		l.stats.txDrops.Add(1)
 		return errno.EMSGSIZE
 	}
-	l.txMu.Lock()
-	switch {
-	case l.txClosed:
-		l.txMu.Unlock()
-		b.Free()
-		return errno.ENXIO
-	case len(l.txq) >= txQueueLen:
-		l.txMu.Unlock()
-		b.Free()
+	err := l.txq.Put(b)
+	if err == errno.ENOBUFS {
 		l.stats.txDrops.Add(1)
-		return errno.ENOBUFS
 	}
-	l.txq = append(l.txq, b)
-	wake := l.txWaiting
-	l.txWaiting = false
-	l.txMu.Unlock()
-	if wake {
-		l.kickWriter()
-	}
-	return nil
+	return err
 }
 
-func (l *Link) kickWriter() {
-	select {
-	case l.txWake <- struct{}{}:
-	default:
-	}
-}
-
-// write puts the queued frames on the bus until the link closes.
+// write puts the queued frames on the bus until the link closes. It
+// borrows each batch from the queue, which frees it at the next Take.
 func (l *Link) write() {
-	var queue []*pkt.Buf
-	for {
-		l.txMu.Lock()
-		for {
-			if l.txClosed {
-				l.txMu.Unlock()
-				return // Close frees what is queued
-			}
-			if len(l.txq) > 0 {
-				break
-			}
-			l.txWaiting = true
-			l.txMu.Unlock()
-			<-l.txWake
-			l.txMu.Lock()
-		}
-		// Take the queue, leaving the last one's array in its place.
-		queue, l.txq = l.txq, queue[:0]
-		l.txMu.Unlock()
+	for queue, ok := l.txq.Take(nil); ok; queue, ok = l.txq.Take(queue) {
 		for i := 0; i < len(queue); i += txBatch {
 			l.send(queue[i:min(i+txBatch, len(queue))])
-		}
-		for i, b := range queue {
-			b.Free()
-			queue[i] = nil
 		}
 	}
 }

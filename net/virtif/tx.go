@@ -20,59 +20,20 @@ func (l *Link) Transmit(b *pkt.Buf) error {
 		l.txErrors.Add(1)
 		return errno.EMSGSIZE
 	}
-	l.txMu.Lock()
-	switch {
-	case l.txClosed:
-		l.txMu.Unlock()
-		b.Free()
-		return errno.ENXIO
-	case len(l.txq) >= txQueueLen:
-		l.txMu.Unlock()
-		b.Free()
+	err := l.txq.Put(b)
+	if err == errno.ENOBUFS {
 		l.txDrops.Add(1)
-		return errno.ENOBUFS
 	}
-	l.txq = append(l.txq, b)
-	wake := l.txWaiting
-	l.txWaiting = false
-	l.txMu.Unlock()
-	if wake {
-		l.kickWriter()
-	}
-	return nil
-}
-
-func (l *Link) kickWriter() {
-	select {
-	case l.txWake <- struct{}{}:
-	default:
-	}
+	return err
 }
 
 // write writes the queued frames to the device, a batch at a time, until
-// the link closes.
+// the link closes. It borrows each batch from the queue, which frees it
+// at the next Take.
 func (l *Link) write() {
-	var batch []*pkt.Buf
 	var views [][]byte
 	var gso []int
-	for {
-		l.txMu.Lock()
-		for {
-			if l.txClosed {
-				l.txMu.Unlock()
-				return // Close frees what is queued
-			}
-			if len(l.txq) > 0 {
-				break
-			}
-			l.txWaiting = true
-			l.txMu.Unlock()
-			<-l.txWake
-			l.txMu.Lock()
-		}
-		// Take the queue, leaving the last batch's array in its place.
-		batch, l.txq = l.txq, batch[:0]
-		l.txMu.Unlock()
+	for batch, ok := l.txq.Take(nil); ok; batch, ok = l.txq.Take(batch) {
 		views, gso = views[:0], gso[:0]
 		super := false
 		for _, b := range batch {
@@ -98,10 +59,6 @@ func (l *Link) write() {
 				l.txErrors.Add(1)
 				sent++
 			}
-		}
-		for i, b := range batch {
-			b.Free()
-			batch[i] = nil
 		}
 		clear(views)
 	}

@@ -87,16 +87,8 @@ type Link struct {
 	closeOnce sync.Once
 	closeErr  error
 	closed    atomic.Bool
-	threads   sync.WaitGroup // the reader and the writer
-
-	mu      sync.Mutex // guards started, and closed's setting
-	started bool
-
-	txMu      sync.Mutex // guards txq, txWaiting and txClosed
-	txq       []*pkt.Buf
-	txWaiting bool // the writer waits for txWake
-	txClosed  bool
-	txWake    chan struct{}
+	threads   ifnet.LinkThreads // the reader and the writer
+	txq       *ifnet.TxQueue    // Transmit's frames, for the writer
 
 	rxErrors, txErrors, txDrops atomic.Uint64
 }
@@ -140,7 +132,7 @@ func Create(k *kern.Kernel, cfg Config) (*Link, error) {
 		tap:      tap,
 		hostName: cfg.HostName,
 		info:     ifnet.LinkInfo{Type: ifnet.LinkEthernet, Prefix: Prefix, MTU: mtu, Addr: addr, TSO: tap.TSO()},
-		txWake:   make(chan struct{}, 1),
+		txq:      ifnet.NewTxQueue(txQueueLen),
 	}
 	k.OnHalt(l.Close)
 	if k.Halted() {
@@ -161,36 +153,7 @@ func (l *Link) HostName() string { return l.hostName }
 // and the writer. It fails with EBUSY when called twice and ENXIO after
 // Close or halt.
 func (l *Link) Start(rx func(*pkt.Buf)) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.closed.Load() || l.k.Halted() {
-		return errno.ENXIO
-	}
-	if l.started {
-		return errno.EBUSY
-	}
-	l.started = true
-	l.spawn(func(ctx context.Context) { l.read(ctx, rx) })
-	l.spawn(func(context.Context) { l.write() })
-	return nil
-}
-
-// spawn runs f as a kernel thread that Close waits for, unless Close has
-// begun before it starts.
-func (l *Link) spawn(f func(ctx context.Context)) {
-	l.k.Go(func(ctx context.Context) {
-		l.mu.Lock()
-		if l.closed.Load() {
-			l.mu.Unlock()
-			return
-		}
-		// Close sets closed under mu before it waits, so this Add comes
-		// before that Wait.
-		l.threads.Add(1)
-		l.mu.Unlock()
-		defer l.threads.Done()
-		f(ctx)
-	})
+	return l.threads.Start(l.k, func(ctx context.Context) { l.read(ctx, rx) }, func(context.Context) { l.write() })
 }
 
 // Close closes the device and waits for the reader and the writer to
@@ -199,21 +162,11 @@ func (l *Link) spawn(f func(ctx context.Context)) {
 // call, so rx must not call it.
 func (l *Link) Close() error {
 	l.closeOnce.Do(func() {
-		l.mu.Lock()
 		l.closed.Store(true)
-		l.mu.Unlock()
-		l.txMu.Lock()
-		l.txClosed = true
-		l.txMu.Unlock()
-		l.kickWriter()
+		l.threads.Close()
+		l.txq.Close()
 		l.closeErr = l.tap.Close()
 		l.threads.Wait()
-		l.txMu.Lock()
-		for _, b := range l.txq {
-			b.Free()
-		}
-		l.txq = nil
-		l.txMu.Unlock()
 	})
 	return l.closeErr
 }
