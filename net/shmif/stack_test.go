@@ -387,7 +387,10 @@ func TestVirtualTime(t *testing.T) {
 		if err != nil || string(got) != greeting {
 			t.Fatalf("read %q, %v", got, err)
 		}
-		if d := time.Since(start); d != 0 {
+		// Nothing waits for a timer: no wake-up was missed (the receivers
+		// would find the frames at their once-a-second look). A bus lock
+		// found held costs its taker a pause of a millisecond or a few.
+		if d := time.Since(start); d >= 10*time.Millisecond {
 			t.Errorf("the exchange took %v of virtual time", d)
 		}
 		// A read with nobody sending waits an hour of virtual time.
