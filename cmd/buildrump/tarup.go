@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/tar"
 	"compress/gzip"
 	"fmt"
 	"io"
@@ -50,7 +49,9 @@ func (b *builder) tarup() error {
 	return nil
 }
 
-// writeTarball writes the files of src, under prefix, to a .tar.gz.
+// writeTarball writes the files of src, under prefix, to a .tar.gz:
+// directories 0755, files 0644 or 0755 and symlinks, all dated date and
+// owned by 0/0, so the same files give the same bytes.
 func writeTarball(path, src, prefix string, files []string, date time.Time) error {
 	f, err := os.Create(path)
 	if err != nil {
@@ -58,7 +59,7 @@ func writeTarball(path, src, prefix string, files []string, date time.Time) erro
 	}
 	defer f.Close()
 	gz := gzip.NewWriter(f)
-	tw := tar.NewWriter(gz)
+	tw := newTarWriter(gz)
 	dirs := map[string]bool{}
 	for _, name := range files {
 		// Each directory once, before its first file.
@@ -69,8 +70,7 @@ func writeTarball(path, src, prefix string, files []string, date time.Time) erro
 		}
 		slices.Reverse(parents)
 		for _, d := range parents {
-			hdr := &tar.Header{Typeflag: tar.TypeDir, Name: prefix + "/" + d + "/", Mode: 0o755, ModTime: date, Format: tar.FormatPAX}
-			if err := tw.WriteHeader(hdr); err != nil {
+			if err := tw.writeHeader(tarEntry{name: prefix + "/" + d + "/", typeflag: tarTypeDir, mode: 0o755, modTime: date}); err != nil {
 				return err
 			}
 		}
@@ -79,28 +79,28 @@ func writeTarball(path, src, prefix string, files []string, date time.Time) erro
 		if err != nil {
 			return err
 		}
-		hdr := &tar.Header{Name: prefix + "/" + name, ModTime: date, Format: tar.FormatPAX}
+		e := tarEntry{name: prefix + "/" + name, modTime: date}
 		switch {
 		case st.Mode()&fs.ModeSymlink != 0:
-			hdr.Typeflag = tar.TypeSymlink
-			hdr.Mode = 0o777
-			if hdr.Linkname, err = os.Readlink(full); err != nil {
+			e.typeflag = tarTypeSymlink
+			e.mode = 0o777
+			if e.linkname, err = os.Readlink(full); err != nil {
 				return err
 			}
 		case st.Mode().IsRegular():
-			hdr.Typeflag = tar.TypeReg
-			hdr.Mode = 0o644
+			e.typeflag = tarTypeReg
+			e.mode = 0o644
 			if st.Mode()&0o111 != 0 {
-				hdr.Mode = 0o755
+				e.mode = 0o755
 			}
-			hdr.Size = st.Size()
+			e.size = st.Size()
 		default:
 			return fmt.Errorf("%s: not a file", full)
 		}
-		if err := tw.WriteHeader(hdr); err != nil {
+		if err := tw.writeHeader(e); err != nil {
 			return err
 		}
-		if hdr.Typeflag == tar.TypeReg {
+		if e.typeflag == tarTypeReg {
 			in, err := os.Open(full)
 			if err != nil {
 				return err
@@ -112,7 +112,7 @@ func writeTarball(path, src, prefix string, files []string, date time.Time) erro
 			}
 		}
 	}
-	if err := tw.Close(); err != nil {
+	if err := tw.close(); err != nil {
 		return err
 	}
 	if err := gz.Close(); err != nil {
