@@ -60,7 +60,9 @@ static int daemonfd = -1;
 
 /*
  * spawnself starts exe with this process's arguments, from
- * /proc/self/cmdline, and environment; it returns the child's pid or -1.
+ * /proc/self/cmdline, and environment; it returns the child's pid, or
+ * -1 with errno set: E2BIG when the arguments do not fit its buffers
+ * (the program must not run again with some of them cut off).
  */
 static pid_t
 spawnself(const char *exe)
@@ -79,11 +81,24 @@ spawnself(const char *exe)
 	    (n = read(fd, cmdline + len, sizeof cmdline - 1 - len)) > 0)
 		len += (size_t)n;
 	close(fd);
+	if (len == sizeof cmdline - 1) {
+		errno = E2BIG;
+		return -1;
+	}
 	cmdline[len] = '\0';
-	for (size_t i = 0; i < len && argc < sizeof argv / sizeof argv[0] - 1; i += strlen(cmdline + i) + 1)
+	for (size_t i = 0; i < len; i += strlen(cmdline + i) + 1) {
+		if (argc == sizeof argv / sizeof argv[0] - 1) {
+			errno = E2BIG;
+			return -1;
+		}
 		argv[argc++] = cmdline + i;
+	}
 	argv[argc] = NULL;
-	if (argc == 0 || posix_spawn(&pid, exe, NULL, NULL, argv, environ) != 0)
+	if (argc == 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	if ((errno = posix_spawn(&pid, exe, NULL, NULL, argv, environ)) != 0)
 		return -1;
 	return pid;
 }
@@ -93,7 +108,7 @@ rump_daemonize_begin(void)
 {
 	const char *fdenv = getenv(DAEMONIZE_ENV);
 	char exe[4096], fdvar[64];
-	int pipefd[2], error = 0, status;
+	int pipefd[2], error = 0, status, spawnerr;
 	ssize_t n;
 	pid_t pid;
 
@@ -114,11 +129,12 @@ rump_daemonize_begin(void)
 	snprintf(fdvar, sizeof fdvar, "%d", pipefd[1]);
 	setenv(DAEMONIZE_ENV, fdvar, 1);
 	pid = spawnself(exe);
+	spawnerr = errno;
 	unsetenv(DAEMONIZE_ENV);
 	close(pipefd[1]);
 	if (pid == -1) {
 		close(pipefd[0]);
-		return RUMP_EAGAIN;
+		return spawnerr == E2BIG ? RUMP_E2BIG : RUMP_EAGAIN;
 	}
 	do
 		n = read(pipefd[0], &error, sizeof error);

@@ -85,8 +85,9 @@ void rump_boot_etfs_register(struct rump_boot_etfs *eb);
  * Go runtime cannot fork, the program is run again from the start
  * (Linux's /proc/self/exe, same arguments and environment), and in that
  * run rump_daemonize_begin returns 0: call it first thing, as NetBSD's
- * programs do. rump_daemonize_done(0) also points fds 0, 1 and 2 at
- * /dev/null.
+ * programs do; RUMP_E2BIG when the arguments (over 64 KiB or 1023 of
+ * them) are too many to run it again whole. rump_daemonize_done(0) also
+ * points fds 0, 1 and 2 at /dev/null.
  */
 int rump_daemonize_begin(void);
 int rump_daemonize_done(int error);
