@@ -45,13 +45,16 @@ const alwaysReady = POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM
 // pollAlways are reported whether asked for or not.
 const pollAlways = POLLERR | POLLHUP | POLLNVAL
 
-// fileEvents returns f's events now and the queue that signals their
-// changes (nil for none).
-func fileEvents(f *File) (int, *Waiters) {
-	if p, ok := f.ops.(Poller); ok {
-		return p.PollEvents(f), p.PollWaiters(f)
+// watchEvents has w (nil: nobody) watch the queue that signals changes
+// of f's events, as those of slot i, then returns f's events. The watch
+// comes first, so a change after the events are read still wakes w.
+func watchEvents(f *File, w *pollWatch, i int) int {
+	p, ok := f.ops.(Poller)
+	if !ok {
+		return alwaysReady
 	}
-	return alwaysReady, nil
+	w.add(i, p.PollWaiters(f))
+	return p.PollEvents(f)
 }
 
 // Poll waits until one of fds has an event it asks for (or an error or
@@ -82,9 +85,8 @@ func pollScan(l *LWP, fds []PollFd, w *pollWatch) int {
 			n++
 			continue
 		}
-		ev, q := fileEvents(f)
+		ev := watchEvents(f, w, i)
 		f.Release(l) //nolint:errcheck // only a reference
-		w.add(i, q)
 		if r := ev & (int(pfd.Events) | pollAlways); r != 0 {
 			pfd.Revents = int16(r)
 			n++

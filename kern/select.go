@@ -90,9 +90,8 @@ func selectScan(l *LWP, fds []int, sets, out [3]FdSet, w *pollWatch) (int, error
 		if err != nil {
 			return 0, errno.EBADF
 		}
-		ev, q := fileEvents(f)
+		ev := watchEvents(f, w, i)
 		f.Release(l) //nolint:errcheck // only a reference
-		w.add(i, q)
 		for j, s := range sets {
 			if s.IsSet(fd) && ev&selectEvents[j] != 0 {
 				out[j].Set(fd)
