@@ -58,7 +58,8 @@ type Kernel struct {
 	callouts  map[*Callout]struct{}
 	rebooter  Rebooter
 
-	procMu  sync.Mutex // guards procs and nextPID
+	forking sync.WaitGroup // forks running their hooks; Halt waits for them
+	procMu  sync.Mutex     // guards procs and nextPID
 	procs   map[int]*Proc
 	nextPID int
 	nextLID atomic.Int64
@@ -275,6 +276,12 @@ func (k *Kernel) Halt() error {
 	if k.halted.Swap(true) {
 		return nil
 	}
+	// A fork that saw the kernel running (under procMu) has joined
+	// forking; let its hooks finish before its process is exited.
+	k.procMu.Lock()
+	//lint:ignore SA2001 a barrier: every fork that saw the kernel running has joined forking
+	k.procMu.Unlock()
+	k.forking.Wait()
 	k.procMu.Lock()
 	procs := make([]*Proc, 0, len(k.procs))
 	for _, p := range k.procs {

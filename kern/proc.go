@@ -118,6 +118,14 @@ func (k *Kernel) fork(parent *Proc, flags ForkFlags, pid int) (*Proc, error) {
 	}
 	parent.mu.Unlock()
 	k.procMu.Lock()
+	if k.halted.Load() {
+		k.procMu.Unlock()
+		files.release(parent.lwp0)
+		return nil, errno.ENXIO
+	}
+	// Halt waits for this fork's hooks before it exits the process.
+	k.forking.Add(1)
+	defer k.forking.Done()
 	if pid == 0 {
 		var ok bool
 		if pid, ok = k.allocPIDLocked(); !ok {
